@@ -1,0 +1,33 @@
+# Every target does its own set-up, so a fresh clone needs only `make site`
+# or `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+NODE_INSTALLED := node_modules/.installed
+
+.PHONY: install site test bench fuzz golden clean
+
+install: $(INSTALLED) $(NODE_INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(NODE_INSTALLED): package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	touch $@
+
+site: install
+	$(PY) -m generator build
+
+test: install
+	$(PY) -m pytest
+
+golden: install
+	$(PY) -m tests.golden refresh
+
+clean:
+	rm -rf _site .cache $(VENV) node_modules

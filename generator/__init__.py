@@ -1,0 +1,1 @@
+"""Static site generator for Archive.fm podcast transcript archives."""

@@ -1,0 +1,83 @@
+"""Command line: the only place that catches the project's errors, prints
+them as ``error: PATH:LINE: message`` and turns them into exit codes."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from generator.config import ConfigError, SiteConfig, load_config
+from generator.errors import GeneratorError, Report
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help="site config to read (default: ./site.yaml)")
+    parser.add_argument("--source", metavar="DIR", help="folder of Archive.fm transcripts (default: seeds)")
+    parser.add_argument("--content", metavar="DIR", help="folder of Markdown pages (default: content)")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit with status 1 if any file had an error or warning")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m generator",
+        description="Turn Archive.fm podcast transcripts into a searchable static site.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    imp = commands.add_parser("import", help="turn new or changed transcripts into Markdown pages",
+                              description="Turn new or changed transcripts into Markdown pages under "
+                                          "content/episodes/. Pages edited by hand are never overwritten.")
+    _common(imp)
+
+    build = commands.add_parser("build", help="import, then render the site",
+                                description="Import new or changed transcripts, then render the whole "
+                                            "site into the output folder.")
+    _common(build)
+    build.add_argument("--out", metavar="DIR", help="output folder (default: _site)")
+    build.add_argument("--base-url", metavar="URL",
+                       help="absolute URL the site is served from, e.g. https://user.github.io/repo/")
+    return parser
+
+
+def _config(args: argparse.Namespace) -> SiteConfig:
+    overrides = {"source_dir": args.source, "content_dir": args.content,
+                 "output_dir": getattr(args, "out", None), "base_url": getattr(args, "base_url", None)}
+    return load_config(args.config, overrides)
+
+
+def _run(args: argparse.Namespace, config: SiteConfig, report: Report) -> None:
+    from generator.importer import import_transcripts
+
+    summary = import_transcripts(config.source_dir, config.content_dir, report,
+                                 topics_limit=config.topics_per_episode, ignore_topics=config.ignore_topics)
+    print(summary.line())
+    if args.command == "build":
+        from generator.build import build_site
+
+        result = build_site(config, report)
+        print(result.line())
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    report = Report()
+    try:
+        config = _config(args)
+        _run(args, config, report)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"error: {exc.path}: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except GeneratorError as exc:
+        report.error(exc)
+        return EXIT_ERRORS
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    if args.strict and not report.clean:
+        print(f"strict: {report.errors} error(s), {report.warnings} warning(s)", file=sys.stderr)
+        return EXIT_ERRORS
+    return EXIT_OK

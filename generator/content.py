@@ -1,0 +1,212 @@
+"""Content pages: Markdown files with YAML front matter under content/.
+
+This module owns the file format in both directions: writing a page for an
+imported transcript (with the escaping that keeps spoken words literal) and
+loading any page, imported or hand-written, into an Episode.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from generator.errors import ContentError
+from generator.units import format_duration, parse_date, parse_duration
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+FENCE = "---"
+SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_FINGERPRINT = re.compile(r"^(  page_sha256: )'?([0-9a-f]{64})'?$", re.MULTILINE)
+_BLANK_FINGERPRINT = "f" * 64  # hex letters only, so YAML leaves it unquoted
+
+# Characters Markdown or HTML (or a template engine, for '{') would interpret.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>&#{}|~])")
+_LINE_START = re.compile(r"^([-+=]|\d+(?=[.)]))")
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One episode as the site sees it, loaded from a content page."""
+    path: Path
+    slug: str
+    title: str
+    show: str
+    date: dt.date
+    duration: int               # seconds
+    audio_format: str
+    description: str
+    topics: tuple[str, ...]
+    source_file: str
+    body: str                   # Markdown
+    body_line: int              # line of the file where the body starts
+
+
+def escape_markdown(paragraph: str) -> str:
+    """Escape a paragraph so Markdown renders it as the literal words spoken."""
+    escaped = _SPECIAL.sub(r"\\\1", paragraph)
+    return _LINE_START.sub(lambda m: m[1] + "\\" if m[1][0].isdigit() else "\\" + m[1], escaped, count=1)
+
+
+def _fingerprint(text: str) -> str:
+    return hashlib.sha256(_FINGERPRINT.sub(r"\g<1>" + _BLANK_FINGERPRINT, text).encode("utf-8")).hexdigest()
+
+
+def page_text(meta: dict, paragraphs: list[str]) -> str:
+    """A page as the importer writes it, stamped with a fingerprint of itself.
+
+    ``meta['source']`` must be a dict; the fingerprint is added to it so that
+    a later import can tell an untouched page from one the user edited.
+    """
+    meta = {**meta, "source": {**meta["source"], "page_sha256": _BLANK_FINGERPRINT}}
+    front = yaml.dump(meta, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000,
+                      default_flow_style=False)
+    body = "\n\n".join(escape_markdown(p) for p in paragraphs)
+    text = f"{FENCE}\n{front}{FENCE}\n\n{body}\n"
+    return _FINGERPRINT.sub(r"\g<1>" + _fingerprint(text), text, count=1)
+
+
+def is_hand_edited(text: str) -> bool:
+    """True unless the page is exactly as the importer wrote it."""
+    m = _FINGERPRINT.search(text)
+    return m is None or m[2] != _fingerprint(text)
+
+
+def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
+    """(front matter YAML, body, line where the body starts). Raises ContentError."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.split("\n")
+    if lines[0].rstrip() != FENCE:
+        raise ContentError("no front matter (the file must start with a '---' line)", path, 1)
+    for i in range(1, len(lines)):
+        if lines[i].rstrip() == FENCE:
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1:]), i + 2
+    raise ContentError("front matter is never closed with a '---' line", path, 1)
+
+
+def read_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
+    """The parsed front matter mapping, the body and its first line."""
+    front, body, body_line = split_front_matter(text, path)
+    try:
+        meta = yaml.load(front, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark else 2  # +1 for 1-based, +1 for the opening fence
+        problem = getattr(exc, "problem", None) or "cannot be parsed"
+        raise ContentError(f"front matter is not valid YAML: {problem}", path, line) from None
+    except RecursionError:
+        raise ContentError("front matter is nested too deeply", path, 2) from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise ContentError("front matter must be a mapping of key: value", path, 2)
+    return meta, body, body_line
+
+
+def _key_line(text: str, key: str) -> int:
+    m = re.search(rf"^{re.escape(key)}\s*:", text, re.MULTILINE)
+    return text.count("\n", 0, m.start()) + 1 if m else 1
+
+
+def _text_field(meta: dict, key: str, required: bool = False) -> str:
+    value = meta.get(key)
+    if value is None or value == "":
+        if required:
+            raise ValueError(key, f"missing '{key}'")
+        return ""
+    if isinstance(value, (dict, list)):
+        raise ValueError(key, f"'{key}' must be text, not a {'mapping' if isinstance(value, dict) else 'list'}")
+    return " ".join(str(value).split())
+
+
+def _episode_from(meta: dict, body: str, body_line: int, path: Path) -> Episode:
+    """Validate front matter; raises ValueError(key, reason) for load_episode to place."""
+    fail = ValueError
+    title = _text_field(meta, "title", required=True)
+    raw_date = meta.get("date")
+    if isinstance(raw_date, dt.datetime):
+        date = raw_date.date()
+    elif isinstance(raw_date, dt.date):
+        date = raw_date
+    elif isinstance(raw_date, str):
+        try:
+            date = parse_date(raw_date)
+        except ValueError as exc:
+            raise fail("date", str(exc)) from None
+    else:
+        raise fail("date", "missing 'date'" if raw_date is None else f"'date' is not a date: {raw_date!r}")
+    raw_duration = meta.get("duration", 0)
+    if isinstance(raw_duration, bool):
+        raise fail("duration", "'duration' must look like '24m' or '1h 12m'")
+    if isinstance(raw_duration, int):
+        duration = max(raw_duration, 0)
+    else:
+        try:
+            duration = parse_duration(str(raw_duration))
+        except ValueError as exc:
+            raise fail("duration", str(exc)) from None
+    raw_topics = meta.get("topics") or []
+    if isinstance(raw_topics, str):
+        raw_topics = [raw_topics]
+    if not isinstance(raw_topics, list) or any(isinstance(t, (dict, list)) for t in raw_topics):
+        raise fail("topics", "'topics' must be a list of names")
+    topics = tuple(dict.fromkeys(" ".join(str(t).split()) for t in raw_topics if str(t).strip()))
+    slug = meta.get("slug") or path.stem
+    if not isinstance(slug, str) or not SLUG_PATTERN.fullmatch(slug):
+        raise fail("slug", f"'slug' must be lower-case letters, digits and single dashes, not {slug!r}")
+    source = meta.get("source") if isinstance(meta.get("source"), dict) else {}
+    fields = {key: _text_field(meta, key) for key in ("show", "audio_format", "description")}
+    return Episode(path=path, slug=slug, title=title, date=date, duration=duration, topics=topics,
+                   source_file=str(source.get("file") or ""), body=body, body_line=body_line,
+                   show=fields["show"], audio_format=fields["audio_format"],
+                   description="" if fields["description"].casefold() == title.casefold()
+                   else fields["description"])
+
+
+def load_episode(path: Path) -> Episode:
+    """Read and validate one page. Raises ContentError(path, line, reason)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ContentError(f"not UTF-8 text (byte {exc.start})", path) from None
+    except OSError as exc:
+        raise ContentError(f"cannot read: {exc.strerror or exc}", path) from None
+    meta, body, body_line = read_front_matter(text, path)
+    try:
+        return _episode_from(meta, body, body_line, path)
+    except ValueError as exc:
+        key, reason = exc.args
+        raise ContentError(reason, path, _key_line(text, key) if key in meta else 1) from None
+
+
+def episode_meta(title: str, show: str, date: dt.date, duration: int, audio_format: str,
+                 description: str, slug: str, topics: list[str], source_file: str, source_sha256: str) -> dict:
+    """Front matter for an imported page, in the order a reader expects."""
+    meta: dict = {"title": title, "show": show, "date": date, "duration": format_duration(duration)}
+    if audio_format:
+        meta["audio_format"] = audio_format
+    if description:
+        meta["description"] = description
+    meta.update(slug=slug, topics=list(topics), source={"file": source_file, "sha256": source_sha256})
+    return meta
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file and rename, so a crash never leaves half a page."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

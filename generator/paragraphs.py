@@ -1,0 +1,88 @@
+"""Sentence boundaries and readable paragraphs for a transcript that arrives
+as one long line. Only whitespace changes: the words and their order do not.
+"""
+from __future__ import annotations
+
+import re
+
+MIN_WORDS = 60
+TARGET_WORDS = 100
+MAX_WORDS = 160
+
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st sr jr mt vs etc e.g i.e u.s u.k u.n a.m p.m no gen col lt sgt rev gov sen rep".split())
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*$")
+_CLAUSE_END = re.compile(r"[,;:—–]$")
+
+
+def _starts_sentence(word: str) -> bool:
+    for ch in word:
+        if ch.isalpha():
+            return ch.isupper()
+        if ch.isdigit():
+            return True
+    return word[:1] in "\"'“‘([" and len(word) > 1
+
+
+def _ends_sentence(word: str, next_word: str) -> bool:
+    if not _SENTENCE_END.search(word) or not _starts_sentence(next_word):
+        return False
+    stem = word.rstrip("\"'”’)]").lower()
+    if stem.endswith("."):
+        core = stem.rstrip(".").lstrip("\"'“‘([")
+        if core in _ABBREVIATIONS or (len(core) == 1 and core.isalpha()) or re.fullmatch(r"(\w\.)+\w", core):
+            return False
+    return True
+
+
+def sentences(words: list[str]) -> list[list[str]]:
+    """Group words into sentences; a sentence never comes back empty."""
+    out: list[list[str]] = []
+    current: list[str] = []
+    for i, word in enumerate(words):
+        current.append(word)
+        if i + 1 == len(words) or _ends_sentence(word, words[i + 1]):
+            out.append(current)
+            current = []
+    return out
+
+
+def _split_long(sentence: list[str]) -> list[list[str]]:
+    """A run-on sentence longer than a paragraph is cut at clause ends, else by count."""
+    pieces: list[list[str]] = []
+    start = 0
+    while len(sentence) - start > MAX_WORDS:
+        window = range(start + TARGET_WORDS, start + MAX_WORDS)
+        cut = next((i + 1 for i in reversed(window) if _CLAUSE_END.search(sentence[i])), start + TARGET_WORDS)
+        pieces.append(sentence[start:cut])
+        start = cut
+    pieces.append(sentence[start:])
+    return pieces
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Readable paragraphs of roughly 60 to 160 words, cut at sentence ends.
+
+    Existing paragraph breaks ("\\n\\n") in the text are kept.
+    """
+    paragraphs: list[str] = []
+    for block in text.split("\n\n"):
+        current: list[str] = []
+        block_paragraphs: list[list[str]] = []
+        for sentence in sentences(block.split()):
+            for piece in _split_long(sentence):
+                if current and len(current) >= MIN_WORDS // 2 and len(current) + len(piece) > MAX_WORDS:
+                    block_paragraphs.append(current)
+                    current = []
+                current = current + piece
+                if len(current) >= TARGET_WORDS:
+                    block_paragraphs.append(current)
+                    current = []
+        if current:
+            if block_paragraphs and len(current) < MIN_WORDS // 2 \
+                    and len(block_paragraphs[-1]) + len(current) <= MAX_WORDS + MIN_WORDS // 2:
+                block_paragraphs[-1] = block_paragraphs[-1] + current
+            else:
+                block_paragraphs.append(current)
+        paragraphs.extend(" ".join(p) for p in block_paragraphs)
+    return paragraphs
