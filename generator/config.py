@@ -29,6 +29,7 @@ class SiteConfig:
     content_dir: Path = Path("content")
     output_dir: Path = Path("_site")
     cache_dir: Path = Path(".cache")
+    templates_dir: Path = Path("templates")
     page_size: int = 20
     feed_items: int = 50
     related_count: int = 4
@@ -44,7 +45,7 @@ class SiteConfig:
         return urlsplit(self.base_url).path or "/"
 
 
-_PATH_KEYS = {"source_dir", "content_dir", "output_dir", "cache_dir"}
+_PATH_KEYS = {"source_dir", "content_dir", "output_dir", "cache_dir", "templates_dir"}
 _INT_LIMITS = {"page_size": (1, 1000), "feed_items": (0, 100000), "related_count": (0, 50),
                "topics_per_episode": (0, 100)}
 FLAG_NAMES = {"source_dir": "source", "content_dir": "content", "output_dir": "out",

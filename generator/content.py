@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from generator.errors import ContentError
+from generator.text import one_line
 from generator.units import format_duration, parse_date, parse_duration
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -124,7 +125,7 @@ def _text_field(meta: dict, key: str, required: bool = False) -> str:
         return ""
     if isinstance(value, (dict, list)):
         raise ValueError(key, f"'{key}' must be text, not a {'mapping' if isinstance(value, dict) else 'list'}")
-    return " ".join(str(value).split())
+    return one_line(str(value))
 
 
 def _episode_from(meta: dict, body: str, body_line: int, path: Path) -> Episode:
@@ -158,7 +159,7 @@ def _episode_from(meta: dict, body: str, body_line: int, path: Path) -> Episode:
         raw_topics = [raw_topics]
     if not isinstance(raw_topics, list) or any(isinstance(t, (dict, list)) for t in raw_topics):
         raise fail("topics", "'topics' must be a list of names")
-    topics = tuple(dict.fromkeys(" ".join(str(t).split()) for t in raw_topics if str(t).strip()))
+    topics = tuple(dict.fromkeys(one_line(str(t)) for t in raw_topics if one_line(str(t))))
     slug = meta.get("slug") or path.stem
     if not isinstance(slug, str) or not SLUG_PATTERN.fullmatch(slug):
         raise fail("slug", f"'slug' must be lower-case letters, digits and single dashes, not {slug!r}")

@@ -29,14 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import TranscriptError
+from generator.text import one_line
 from generator.units import parse_date, parse_duration
 
 MAGIC = "archive.fm"
 _KNOWN_LABELS = {"duration": "duration", "broadcast on": "date", "audio format": "audio_format"}
 _LABEL = re.compile(r"([A-Za-z][A-Za-z ]{0,30}?)\s*:\s*(.*)")
-# Control characters never belong in a title or transcript and are invalid in
-# the XML feeds; tabs and newlines are whitespace and handled separately.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -72,10 +70,6 @@ def decode(data: bytes) -> tuple[str, str | None]:
         return data.decode("latin-1"), warning
 
 
-def _clean(line: str) -> str:
-    return " ".join(_CONTROL.sub("", line).split())
-
-
 def _label(line: str) -> tuple[str, str] | None:
     m = _LABEL.fullmatch(line)
     return (m[1].strip().lower(), m[2].strip()) if m else None
@@ -85,7 +79,7 @@ def parse_transcript(data: bytes, path: str | Path) -> Transcript:
     """Parse one export. Raises TranscriptError(path, line, reason)."""
     name = Path(path).name
     text, decode_warning = decode(data)
-    lines = [_clean(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = [one_line(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     numbered = [(i, line) for i, line in enumerate(lines, start=1) if line]
 
     if not numbered:

@@ -1,0 +1,103 @@
+"""Machine-readable outputs: RSS 2.0, JSON Feed 1.1, sitemap.xml, robots.txt.
+
+No build timestamps: the same inputs give the same bytes. A feed date comes
+from SOURCE_DATE_EPOCH only when the caller passes one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import xml.etree.ElementTree as ET
+from email.utils import format_datetime
+
+from generator.site import Site
+from generator.text import strip_controls
+from generator.urls import Urls
+from generator.views import excerpt
+
+PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+ET.register_namespace("podcast", PODCAST_NS)
+ET.register_namespace("atom", ATOM_NS)
+ET.register_namespace("", SITEMAP_NS)
+
+
+def _midnight(date: dt.date) -> dt.datetime:
+    return dt.datetime(date.year, date.month, date.day, tzinfo=dt.timezone.utc)
+
+
+def _feed_episodes(site: Site):
+    limit = site.config.feed_items
+    return site.episodes[:limit] if limit else site.episodes
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrs)
+    if text is not None:
+        element.text = strip_controls(text)
+    return element
+
+
+def _xml(root: ET.Element) -> bytes:
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def rss(site: Site, urls: Urls, built_at: dt.datetime | None = None) -> bytes:
+    config = site.config
+    root = ET.Element("rss", {"version": "2.0"})
+    channel = _sub(root, "channel")
+    _sub(channel, "title", config.title)
+    _sub(channel, "link", urls.absolute(urls.home()))
+    _sub(channel, "description", config.description or config.title)
+    _sub(channel, "language", config.language)
+    _sub(channel, f"{{{ATOM_NS}}}link", href=urls.absolute("feed.xml"), rel="self", type="application/rss+xml")
+    if built_at:
+        _sub(channel, "lastBuildDate", format_datetime(built_at))
+    for episode in _feed_episodes(site):
+        item = _sub(channel, "item")
+        link = urls.absolute(urls.episode(episode.slug))
+        _sub(item, "title", episode.title)
+        _sub(item, "link", link)
+        _sub(item, "guid", link, isPermaLink="true")
+        _sub(item, "pubDate", format_datetime(_midnight(episode.date)))
+        _sub(item, "description", excerpt(site, episode))
+        for topic in episode.topics:
+            _sub(item, "category", topic)
+        _sub(item, f"{{{PODCAST_NS}}}transcript", url=urls.absolute(urls.transcript(episode.slug)),
+             type="text/plain", language=config.language)
+    return _xml(root)
+
+
+def json_feed(site: Site, urls: Urls) -> bytes:
+    config = site.config
+    items = []
+    for episode in _feed_episodes(site):
+        link = urls.absolute(urls.episode(episode.slug))
+        item = {"id": link, "url": link, "title": episode.title,
+                "content_text": excerpt(site, episode),
+                "date_published": _midnight(episode.date).isoformat().replace("+00:00", "Z"),
+                "attachments": [{"url": urls.absolute(urls.transcript(episode.slug)),
+                                 "mime_type": "text/plain", "title": "Transcript"}]}
+        if episode.topics:
+            item["tags"] = list(episode.topics)
+        items.append(item)
+    feed = {"version": "https://jsonfeed.org/version/1.1", "title": config.title,
+            "home_page_url": urls.absolute(urls.home()), "feed_url": urls.absolute("feed.json"),
+            "description": config.description, "language": config.language, "items": items}
+    return (json.dumps(feed, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def sitemap(pages: list[tuple[str, dt.date | None]], urls: Urls) -> bytes:
+    root = ET.Element(f"{{{SITEMAP_NS}}}urlset")
+    for name, lastmod in pages:
+        entry = _sub(root, f"{{{SITEMAP_NS}}}url")
+        _sub(entry, f"{{{SITEMAP_NS}}}loc", urls.absolute(name))
+        if lastmod:
+            _sub(entry, f"{{{SITEMAP_NS}}}lastmod", lastmod.isoformat())
+    return _xml(root)
+
+
+def robots(urls: Urls) -> str:
+    return f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute('sitemap.xml')}\n"

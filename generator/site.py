@@ -1,0 +1,141 @@
+"""The whole-site model: every episode loaded and checked before anything
+is rendered, so navigation, topics, related episodes and links agree.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.config import SiteConfig
+from generator.content import Episode, load_episode
+from generator.errors import ContentError, Report
+from generator.importer import EPISODES
+from generator.markup import Body, render_body
+from generator.slugs import slugify, unique_slug
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    slug: str
+    episodes: tuple[str, ...]   # episode slugs, newest first
+
+
+@dataclass(frozen=True)
+class Show:
+    name: str
+    slug: str
+    episodes: tuple[str, ...]
+
+
+@dataclass
+class Site:
+    config: SiteConfig
+    episodes: list[Episode]                   # newest first
+    bodies: dict[str, Body]                   # by episode slug
+    topics: dict[str, Topic]                  # by topic slug, sorted by name
+    topic_slugs: dict[str, str]               # topic name -> slug
+    shows: dict[str, Show]                    # by show slug
+    show_slugs: dict[str, str]                # show name -> slug
+    related: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def by_slug(self) -> dict[str, Episode]:
+        return {e.slug: e for e in self.episodes}
+
+    def years(self) -> dict[int, list[Episode]]:
+        out: dict[int, list[Episode]] = defaultdict(list)
+        for episode in self.episodes:
+            out[episode.date.year].append(episode)
+        return dict(sorted(out.items(), reverse=True))
+
+
+def load_episodes(content_dir: Path, report: Report) -> list[Episode]:
+    """Every valid page, newest first; a broken page is reported and left out."""
+    episodes: list[Episode] = []
+    seen: dict[str, Path] = {}
+    for path in sorted((content_dir / EPISODES).glob("*.md")):
+        try:
+            episode = load_episode(path)
+        except ContentError as exc:
+            report.error(exc)
+            continue
+        if episode.slug in seen:
+            report.error(ContentError(f"slug '{episode.slug}' is already used by {seen[episode.slug]}",
+                                      path, 1))
+            continue
+        seen[episode.slug] = path
+        episodes.append(episode)
+    # Same date: the title decides, so the order never depends on the file system.
+    episodes.sort(key=lambda e: (e.date, e.title, e.slug), reverse=True)
+    return episodes
+
+
+def _group_slugs(names: list[str], fallback: str) -> dict[str, str]:
+    """A distinct slug for each name ('C' and 'C++' must not share a page)."""
+    taken: set[str] = set()
+    out: dict[str, str] = {}
+    for name in sorted(names, key=str.casefold):
+        out[name] = unique_slug(slugify(name) or fallback, taken)
+        taken.add(out[name])
+    return out
+
+
+def related_episodes(episodes: list[Episode], topic_slugs: dict[str, str], count: int) -> dict[str, tuple[str, ...]]:
+    """For each episode, the ones sharing the rarest topics with it.
+
+    Shared topics are weighted by inverse frequency so that a topic every
+    episode mentions ("Russia" on a Russia podcast) says little; ties go to
+    the episode closest in date. Topics on more than a fifth of a large
+    archive are skipped to keep this linear rather than quadratic.
+    """
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, episode in enumerate(episodes):
+        for topic in {topic_slugs[t] for t in episode.topics}:
+            postings[topic].append(i)
+    n = len(episodes)
+    too_common = max(50, n // 5)
+    weight = {t: math.log(1 + n / len(p)) for t, p in postings.items()}
+    out: dict[str, tuple[str, ...]] = {}
+    for i, episode in enumerate(episodes):
+        scores: Counter[int] = Counter()
+        for topic in {topic_slugs[t] for t in episode.topics}:
+            if len(postings[topic]) > too_common:
+                continue
+            for j in postings[topic]:
+                if j != i:
+                    scores[j] += weight[topic]
+        best = sorted(scores, key=lambda j: (-round(scores[j], 9), abs(j - i), j))[:count]
+        out[episode.slug] = tuple(episodes[j].slug for j in best)
+    return out
+
+
+def build_model(config: SiteConfig, report: Report, bodies: dict[str, Body] | None = None) -> Site:
+    """Load and cross-reference everything the templates will need."""
+    episodes = load_episodes(config.content_dir, report)
+    rendered = {e.slug: (bodies or {}).get(e.slug) or render_body(e.body) for e in episodes}
+
+    # "NATO" on one page and "Nato" on another are one topic, shown as first seen.
+    canonical: dict[str, str] = {}
+    for episode in episodes:
+        for name in episode.topics:
+            canonical.setdefault(name.casefold(), name)
+    group_slugs = _group_slugs(list(canonical.values()), "topic")
+    topic_slugs = {name: group_slugs[canonical[name.casefold()]] for e in episodes for name in e.topics}
+    members: dict[str, list[str]] = defaultdict(list)
+    for episode in episodes:
+        for name in {canonical[t.casefold()] for t in episode.topics}:
+            members[name].append(episode.slug)
+    topics = {topic_slugs[name]: Topic(name, topic_slugs[name], tuple(slugs))
+              for name, slugs in sorted(members.items(), key=lambda kv: kv[0].casefold())}
+
+    show_names = sorted({e.show for e in episodes if e.show})
+    show_slugs = _group_slugs(show_names, "show")
+    shows = {show_slugs[name]: Show(name, show_slugs[name], tuple(e.slug for e in episodes if e.show == name))
+             for name in show_names}
+
+    site = Site(config=config, episodes=episodes, bodies=rendered, topics=topics, topic_slugs=topic_slugs,
+                shows=shows, show_slugs=show_slugs)
+    site.related = related_episodes(episodes, topic_slugs, config.related_count)
+    return site

@@ -1,0 +1,17 @@
+"""Text clean-up shared by every stage that reads user text."""
+from __future__ import annotations
+
+import re
+
+# Control characters are never meant as text, and XML (the feeds, the
+# sitemap) forbids them outright. Tab, newline and carriage return are kept.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def strip_controls(text: str) -> str:
+    return CONTROL_CHARS.sub("", text)
+
+
+def one_line(text: str) -> str:
+    """Control characters gone, all whitespace runs (newlines too) as one space."""
+    return " ".join(strip_controls(text).split())

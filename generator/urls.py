@@ -1,0 +1,76 @@
+"""The one place that knows where every page lives.
+
+Pages are named by a site-relative path such as ``episodes/slug/`` (a folder
+served as its index.html) or ``feed.xml``. From that one name come the link
+used in HTML (with the base URL's path, so a GitHub Pages project site under
+``/repo/`` works), the absolute URL for feeds and canonical links, and the
+file written in the output folder.
+"""
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from urllib.parse import quote, urlsplit
+
+
+class Urls:
+    def __init__(self, base_url: str):
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.base_path = urlsplit(self.base_url).path or "/"
+
+    # Site-relative names of every kind of page.
+    @staticmethod
+    def home(page: int = 1) -> str:
+        return "" if page == 1 else f"page/{page}/"
+
+    @staticmethod
+    def episode(slug: str) -> str:
+        return f"episodes/{slug}/"
+
+    @staticmethod
+    def transcript(slug: str) -> str:
+        return f"episodes/{slug}/{slug}.txt"
+
+    @staticmethod
+    def archive() -> str:
+        return "archive/"
+
+    @staticmethod
+    def year(year: int) -> str:
+        return f"archive/{year}/"
+
+    @staticmethod
+    def topics() -> str:
+        return "topics/"
+
+    @staticmethod
+    def topic(slug: str) -> str:
+        return f"topics/{slug}/"
+
+    @staticmethod
+    def shows() -> str:
+        return "shows/"
+
+    @staticmethod
+    def show(slug: str) -> str:
+        return f"shows/{slug}/"
+
+    @staticmethod
+    def search() -> str:
+        return "search/"
+
+    @staticmethod
+    def asset(name: str) -> str:
+        return f"assets/{name}"
+
+    # What a name becomes.
+    def link(self, name: str) -> str:
+        """Root-relative URL for HTML: works from any page, the 404 page included."""
+        return self.base_path + quote(name)
+
+    def absolute(self, name: str) -> str:
+        return self.base_url + quote(name)
+
+    @staticmethod
+    def output_file(name: str) -> PurePosixPath:
+        """File to write for a name: folders get an index.html."""
+        return PurePosixPath(name + "index.html" if name == "" or name.endswith("/") else name)

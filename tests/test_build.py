@@ -1,0 +1,236 @@
+"""Whole-site build: every page there, links and anchors sound at the root
+and under a sub-path, output reproducible, hostile text shown literally."""
+from __future__ import annotations
+
+import html as html_lib
+import json
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from generator.errors import BuildError
+from tests.site_support import REPO, broken_links, build_site_at
+
+SUBPATH = "https://user.github.io/repo/"
+HOSTILE = REPO / "tests" / "fixtures" / "hostile"
+
+
+@pytest.fixture(scope="module")
+def seed_site(tmp_path_factory) -> Path:
+    out, report, log = build_site_at(tmp_path_factory.mktemp("root"))
+    assert report.clean, log
+    return out
+
+
+@pytest.fixture(scope="module")
+def subpath_site(tmp_path_factory) -> Path:
+    out, report, log = build_site_at(tmp_path_factory.mktemp("sub"), base_url=SUBPATH)
+    assert report.clean, log
+    return out
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory) -> Path:
+    out, report, log = build_site_at(tmp_path_factory.mktemp("hostile"), transcripts=HOSTILE)
+    assert report.errors == 0, log
+    return out
+
+
+def _episode_pages(out: Path) -> list[Path]:
+    return sorted(out.glob("episodes/*/index.html"))
+
+
+def test_every_kind_of_page_is_written(seed_site: Path):
+    for name in ["index.html", "404.html", "archive/index.html", "archive/2024/index.html",
+                 "topics/index.html", "topics/lukashenko/index.html", "search/index.html",
+                 "feed.xml", "feed.json", "sitemap.xml", "robots.txt", ".nojekyll", "assets/style.css"]:
+        assert (seed_site / name).is_file(), name
+    assert len(_episode_pages(seed_site)) == 2
+    # One show only: no show pages.
+    assert not (seed_site / "shows").exists()
+
+
+def test_no_broken_internal_links_or_anchors_at_root(seed_site: Path):
+    assert broken_links(seed_site, "http://localhost:8000/") == []
+
+
+def test_no_broken_internal_links_or_anchors_under_a_subpath(subpath_site: Path):
+    assert broken_links(subpath_site, SUBPATH) == []
+    home = (subpath_site / "index.html").read_text()
+    assert 'href="/repo/assets/style.css"' in home
+    assert not re.search(r'(href|src)="/(?!repo/)', home), "a root link escapes the /repo/ sub-path"
+    feed = (subpath_site / "feed.xml").read_text()
+    assert "<link>https://user.github.io/repo/episodes/" in feed
+
+
+def test_link_checker_notices_a_broken_link(seed_site: Path, tmp_path: Path):
+    copy = Path(shutil.copytree(seed_site, tmp_path / "copy"))
+    page = copy / "index.html"
+    page.write_text(page.read_text().replace("</main>", '<a href="/nowhere/">x</a><a href="#p-999">y</a></main>'))
+    problems = broken_links(copy, "http://localhost:8000/")
+    assert any("/nowhere/" in p for p in problems) and any("p-999" in p for p in problems)
+
+
+def test_episode_page_shows_what_a_listener_needs(seed_site: Path):
+    html = (seed_site / "episodes/putin-lukashenko-prepare-for-nato-escalation/index.html").read_text()
+    assert "<h1>Putin &amp; Lukashenko prepare for NATO escalation</h1>" in html
+    assert 'datetime="2024-05-25"' in html and "25 May 2024" in html
+    assert "24m" in html and "min</dd>" in html
+    assert re.search(r"<dd>3,\d{3}</dd>", html), "word count"
+    paragraphs = re.findall(r'<p id="p-(\d+)">', html)
+    assert paragraphs == [str(n) for n in range(1, len(paragraphs) + 1)] and len(paragraphs) > 10
+    assert 'href="#p-1"' in html
+    assert 'href="/topics/lukashenko/"' in html
+    assert 'rel="next"' in html  # the newer episode
+    assert "Related episodes" in html
+    assert 'download="putin-lukashenko-prepare-for-nato-escalation.txt"' in html
+
+
+def test_plain_text_download_holds_every_word(seed_site: Path):
+    from generator.transcript import read_transcript
+
+    transcript = read_transcript(REPO / "seeds" / "000_c076a2ace7a3298f.txt")
+    text = (seed_site / "episodes/putin-lukashenko-prepare-for-nato-escalation/"
+                        "putin-lukashenko-prepare-for-nato-escalation.txt").read_text()
+    header, body = text.split("\n\n", 1)
+    assert header.splitlines()[0] == transcript.title
+    assert body.split() == transcript.text.split()
+
+
+def test_json_ld_describes_the_episode(seed_site: Path):
+    html = (seed_site / "episodes/putin-lukashenko-prepare-for-nato-escalation/index.html").read_text()
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)[1])
+    assert data["@type"] == "PodcastEpisode"
+    assert data["name"] == "Putin & Lukashenko prepare for NATO escalation"
+    assert data["url"] == "http://localhost:8000/episodes/putin-lukashenko-prepare-for-nato-escalation/"
+    assert data["datePublished"] == "2024-05-25"
+    assert data["duration"] == "PT24M"
+    assert data["description"]
+    assert data["partOfSeries"] == {"@type": "PodcastSeries", "name": "The Duran Podcast"}
+    assert f'<link rel="canonical" href="{data["url"]}">' in html
+    assert f'<meta property="og:url" content="{data["url"]}">' in html
+
+
+def test_rss_feed_is_valid_and_points_at_transcripts(seed_site: Path):
+    root = ET.parse(seed_site / "feed.xml").getroot()
+    assert root.tag == "rss" and root.get("version") == "2.0"
+    items = root.findall("channel/item")
+    assert [i.findtext("title") for i in items] == ["Belarus joins SCO. Eurasia grows stronger",
+                                                    "Putin & Lukashenko prepare for NATO escalation"]
+    for item in items:
+        link = item.findtext("link")
+        assert (seed_site / link.removeprefix("http://localhost:8000/") / "index.html").is_file()
+        transcript = item.find("{https://podcastindex.org/namespace/1.0}transcript")
+        assert transcript.get("type") == "text/plain"
+        assert (seed_site / transcript.get("url").removeprefix("http://localhost:8000/")).is_file()
+        assert re.fullmatch(r"\w{3}, \d{2} \w{3} \d{4} 00:00:00 \+0000", item.findtext("pubDate"))
+
+
+def test_json_feed_is_version_1_1(seed_site: Path):
+    feed = json.loads((seed_site / "feed.json").read_text())
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert feed["feed_url"] == "http://localhost:8000/feed.json"
+    assert len(feed["items"]) == 2
+    for item in feed["items"]:
+        assert item["id"] and item["url"].startswith("http://localhost:8000/episodes/")
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T00:00:00Z", item["date_published"])
+
+
+def test_sitemap_lists_every_page(seed_site: Path):
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locs = {e.text for e in ET.parse(seed_site / "sitemap.xml").getroot().findall("s:url/s:loc", ns)}
+    pages = {"http://localhost:8000/" + str(p.relative_to(seed_site)).removesuffix("index.html")
+             for p in seed_site.rglob("*.html") if p.name != "404.html"}
+    assert locs == pages
+    assert "Sitemap: http://localhost:8000/sitemap.xml" in (seed_site / "robots.txt").read_text()
+
+
+def test_no_request_leaves_the_site(seed_site: Path):
+    for page in seed_site.rglob("*.html"):
+        html = page.read_text()
+        for url in re.findall(r'(?:src|href)="(https?://[^"]+)"', html):
+            assert url.startswith("http://localhost:8000/"), f"{page}: {url}"
+    css = (seed_site / "assets/style.css").read_text()
+    assert "@import" not in css and "url(http" not in css
+
+
+def test_hostile_text_renders_as_literal_text(hostile_site: Path):
+    [page] = _episode_pages(hostile_site)
+    html = page.read_text()
+    assert "<script>alert" not in html
+    assert "<img src=x" not in html
+    assert "&lt;script&gt;alert(&#34;title&#34;)&lt;/script&gt; {{ 7*7 }} *not bold* &amp; friends" in html
+    first = html_lib.unescape(re.sub(r"<[^>]+>", "", re.search(r'<p id="p-1">(.*?)</p>', html, re.S)[1]))
+    assert 'Here is <script>alert("body")</script> in the text.' in first
+    assert "{{ 7*7 }}" in html and "{% if x %}" in html and "49" not in html
+    assert "*stars*" in html and "_underscores_" in html and "`code`" in html
+    assert "[a link](http://example.com)" in html and "<em>" not in html and "<code>" not in html
+    assert "&amp;amp; stays" in html
+    assert 'href="javascript:' not in html
+    json_ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)[1]
+    assert "</script" not in json_ld.lower()
+    assert json.loads(json_ld)["name"].startswith('<script>alert("title")')
+    ET.parse(hostile_site / "feed.xml")  # still well-formed XML
+
+
+def test_same_inputs_give_the_same_bytes(tmp_path: Path):
+    first, _, _ = build_site_at(tmp_path / "a")
+    second, _, _ = build_site_at(tmp_path / "b")
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    for name in files:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_a_template_error_names_the_template_and_line_and_keeps_the_old_site(tmp_path: Path):
+    templates = Path(shutil.copytree(REPO / "templates", tmp_path / "templates"))
+    out, _, _ = build_site_at(tmp_path, templates_dir=str(templates))
+    before = (out / "index.html").read_bytes()
+    lines = (templates / "home.html").read_text().splitlines()
+    lines.insert(4, "  {{ episodes | no_such_filter }}")
+    (templates / "home.html").write_text("\n".join(lines) + "\n")
+    with pytest.raises(BuildError) as caught:
+        build_site_at(tmp_path, templates_dir=str(templates))
+    assert caught.value.path.endswith("home.html") and caught.value.line == 5
+    assert (out / "index.html").read_bytes() == before
+
+    (templates / "home.html").write_text('{% extends "base.html" %}\n{% block main %}\n{{ missing.attr }}\n'
+                                         '{% endblock %}\n')
+    with pytest.raises(BuildError) as caught:
+        build_site_at(tmp_path, templates_dir=str(templates))
+    assert caught.value.path.endswith("home.html") and caught.value.line == 3
+
+
+def test_cli_build_reports_a_broken_page_and_builds_the_rest(tmp_path: Path):
+    shutil.copytree(REPO / "seeds", tmp_path / "seeds")
+    args = [sys.executable, "-m", "generator", "build", "--config", str(REPO / "site.yaml"),
+            "--source", "seeds", "--content", "content", "--out", "out"]
+    first = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    page = next((tmp_path / "content/episodes").glob("belarus*.md"))
+    page.write_text(page.read_text().replace("date: 2024-07-07", "date: someday"))
+    second = subprocess.run(args + ["--strict"], cwd=tmp_path, capture_output=True, text=True)
+    assert second.returncode == 1
+    assert re.search(rf"error: {re.escape(str(page))}:4: unreadable date 'someday'", second.stderr), second.stderr
+    assert (tmp_path / "out/episodes/putin-lukashenko-prepare-for-nato-escalation/index.html").is_file()
+    assert not (tmp_path / "out/episodes/belarus-joins-sco-eurasia-grows-stronger").exists()
+
+
+def test_base_url_flag_and_cname(tmp_path: Path):
+    out, _, _ = build_site_at(tmp_path, base_url="https://podcast.example.com/", cname="podcast.example.com")
+    assert (out / "CNAME").read_text() == "podcast.example.com\n"
+    assert "https://podcast.example.com/episodes/" in (out / "feed.xml").read_text()
+
+
+def test_refuses_to_replace_a_folder_it_did_not_make(tmp_path: Path):
+    own = tmp_path / "_site"
+    own.mkdir()
+    (own / "notes.txt").write_text("mine")
+    with pytest.raises(BuildError, match="not made by this tool"):
+        build_site_at(tmp_path)
+    assert (own / "notes.txt").read_text() == "mine"
