@@ -11,12 +11,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from generator import feeds
+from generator import feeds, search
 from generator.config import SiteConfig
 from generator.content import Episode
 from generator.errors import Report
 from generator.output import Output, check_output_dir
 from generator.render import Renderer
+from generator.search import SearchDoc
 from generator.site import Site, build_model
 from generator.urls import Urls
 from generator.views import Views, display_date
@@ -52,6 +53,27 @@ def transcript_text(site: Site, urls: Urls, episode: Episode) -> str:
     meta = " · ".join(x for x in (episode.show, display_date(episode.date)) if x)
     header = f"{episode.title}\n{meta}\n{urls.absolute(urls.episode(episode.slug))}"
     return "\n\n".join((header, *site.bodies[episode.slug].paragraphs)) + "\n"
+
+
+def _base36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+        if n == 0:
+            return out
+
+
+def search_index(site: Site, urls: Urls) -> str:
+    """The compact lunr index plus what a result shows, for search/index.json."""
+    docs, meta = [], []
+    for i, episode in enumerate(site.episodes):
+        docs.append(SearchDoc(ref=_base36(i), title=episode.title, topics=episode.topics,
+                              paragraphs=site.bodies[episode.slug].paragraphs))
+        meta.append({"u": urls.episode(episode.slug), "t": episode.title, "s": episode.show,
+                     "d": display_date(episode.date)})
+    return search.to_json(search.build_index(docs, meta))
 
 
 def _theme_assets(config: SiteConfig) -> list[tuple[Path, str]]:
@@ -100,6 +122,7 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
         listed = [urls.episode(e.slug) for e in site.episodes] + [n for _, n, _ in pages if n != "404.html"]
         out.write("sitemap.xml", feeds.sitemap([(n, dates.get(n)) for n in sorted(listed)], urls))
         out.write("robots.txt", feeds.robots(urls))
+        out.write("search/index.json", search_index(site, urls))
         out.write(".nojekyll", "")
         if config.cname:
             out.write("CNAME", config.cname + "\n")

@@ -1,0 +1,179 @@
+/* The search box in every page header, and the live results on search/.
+ * '/' focuses the box; on the search page results appear as you type,
+ * arrow keys move through them, Enter opens one, Escape clears.
+ */
+(function () {
+  'use strict'
+  var input = document.getElementById('site-search')
+  if (!input) return
+
+  function typingIn (el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName))
+  }
+  document.addEventListener('keydown', function (e) {
+    if (e.key === '/' && !e.ctrlKey && !e.metaKey && !e.altKey && !typingIn(e.target)) {
+      e.preventDefault()
+      input.focus()
+      input.select()
+    }
+  })
+
+  var app = document.getElementById('search-app')
+  if (!app || !window.Worker) return
+
+  var base = document.body.getAttribute('data-base-path') || '/'
+  var status = document.getElementById('search-status')
+  var list = document.getElementById('search-results')
+  var form = input.form
+  var worker = new Worker(base + 'assets/search-worker.js')
+  var ready = false
+  var lastId = 0
+  var shown = []
+  var active = -1
+  var query = ''
+  var total = 0
+  var PAGE = 10
+
+  function setStatus (text, loading) {
+    status.textContent = text
+    status.classList.toggle('is-loading', !!loading)
+  }
+
+  function resultLink (r) {
+    var url = base + r.url
+    if (r.paragraph) {
+      if (r.words.length) url += '?hl=' + encodeURIComponent(r.words.join(' '))
+      url += '#p-' + r.paragraph
+    }
+    return url
+  }
+
+  function render (results, append) {
+    if (!append) { list.textContent = ''; shown = [] }
+    results.forEach(function (r) {
+      var li = document.createElement('li')
+      var a = document.createElement('a')
+      a.className = 'result'
+      a.href = resultLink(r)
+      var title = document.createElement('span')
+      title.className = 'result-title'
+      title.textContent = r.title
+      var meta = document.createElement('span')
+      meta.className = 'result-meta'
+      meta.textContent = [r.show, r.dateDisplay || r.date, r.paragraph ? 'paragraph ' + r.paragraph : ''].filter(Boolean).join(' · ')
+      a.appendChild(title)
+      a.appendChild(meta)
+      if (r.snippet) {
+        var snip = document.createElement('span')
+        snip.className = 'result-snippet'
+        r.snippet.forEach(function (run) {
+          if (run[1]) {
+            var mark = document.createElement('mark')
+            mark.textContent = run[0]
+            snip.appendChild(mark)
+          } else snip.appendChild(document.createTextNode(run[0]))
+        })
+        a.appendChild(snip)
+      }
+      li.appendChild(a)
+      list.appendChild(li)
+      shown.push(li)
+    })
+    var more = document.getElementById('search-more')
+    if (more) more.remove()
+    if (shown.length < total) {
+      var button = document.createElement('button')
+      button.id = 'search-more'
+      button.type = 'button'
+      button.className = 'search-more'
+      button.textContent = 'Show more results'
+      button.addEventListener('click', function () { send(query, shown.length) })
+      app.appendChild(button)
+    }
+    setActive(append ? active : (shown.length ? 0 : -1), false)
+  }
+
+  function setActive (i, focus) {
+    shown.forEach(function (li, j) { li.classList.toggle('is-active', j === i) })
+    active = i
+    if (focus && shown[i]) shown[i].querySelector('a').focus()
+  }
+
+  function send (q, offset) {
+    lastId += 1
+    worker.postMessage({ type: 'query', id: lastId, q: q, offset: offset || 0, limit: PAGE })
+    if (!ready) setStatus('Loading the search index…', true)
+  }
+
+  function update (q) {
+    query = q.trim()
+    var url = query ? '?q=' + encodeURIComponent(query) : location.pathname
+    history.replaceState(null, '', url)
+    if (!query) {
+      lastId += 1
+      total = 0
+      render([], false)
+      setStatus(ready ? 'Type to search every transcript.' : 'Loading the search index…', !ready)
+      return
+    }
+    send(query, 0)
+  }
+
+  worker.onmessage = function (event) {
+    var msg = event.data
+    if (msg.type === 'ready') {
+      ready = true
+      if (!query) setStatus('Type to search ' + msg.count + ' episodes.', false)
+    } else if (msg.type === 'failed') {
+      setStatus(msg.message, false)
+    } else if (msg.type === 'results' && msg.id === lastId) {
+      total = msg.total
+      if (msg.error) {
+        setStatus('That query could not be understood: ' + msg.error, false)
+        render([], false)
+        return
+      }
+      var append = msg.offset > 0
+      render(msg.results, append)
+      setStatus(msg.total === 0
+        ? 'No episodes match “' + msg.q + '”. Try fewer or different words.'
+        : msg.total + (msg.total === 1 ? ' episode matches' : ' episodes match') + ' “' + msg.q + '”.', false)
+    }
+  }
+  worker.onerror = function () { setStatus('Search is unavailable in this browser.', false) }
+
+  var timer = null
+  input.addEventListener('input', function () {
+    clearTimeout(timer)
+    timer = setTimeout(function () { update(input.value) }, 80)
+  })
+  form.addEventListener('submit', function (e) {
+    e.preventDefault()
+    if (shown[active]) location.href = shown[active].querySelector('a').href
+    else update(input.value)
+  })
+  function onKey (e) {
+    if (e.key === 'ArrowDown' && shown.length) {
+      e.preventDefault()
+      setActive(Math.min(active + 1, shown.length - 1), document.activeElement !== input || active >= 0)
+      if (document.activeElement === input && active >= 0) shown[active].querySelector('a').focus()
+    } else if (e.key === 'ArrowUp' && shown.length) {
+      e.preventDefault()
+      if (active <= 0) { setActive(0, false); input.focus() } else setActive(active - 1, true)
+    } else if (e.key === 'Escape') {
+      e.preventDefault()
+      input.value = ''
+      update('')
+      input.focus()
+    }
+  }
+  input.addEventListener('keydown', onKey)
+  list.addEventListener('keydown', onKey)
+
+  worker.postMessage({ type: 'init', base: base, indexUrl: base + 'search/index.json' })
+  var initial = new URLSearchParams(location.search).get('q') || ''
+  input.value = initial
+  if (initial) update(initial)
+  else setStatus('Loading the search index…', true)
+  input.focus()
+})()

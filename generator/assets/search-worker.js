@@ -1,0 +1,193 @@
+/* The search worker: loads lunr.js, the shared pipeline and the compact
+ * index, answers queries, and picks the best paragraph of each hit by
+ * fetching that episode's plain-text transcript on demand. Running here
+ * keeps typing smooth however large the index is.
+ *
+ * Messages in:  {type: 'init', base, indexUrl}
+ *               {type: 'query', id, q, offset, limit}
+ * Messages out: {type: 'ready', count} | {type: 'failed', message}
+ *               {type: 'results', id, q, total, results, error}
+ */
+/* global importScripts, lunr, archiveSearch */
+'use strict'
+
+var PHRASE_CANDIDATES = 100
+var SNIPPET_BEFORE = 12
+var SNIPPET_WORDS = 40
+
+var state = { index: null, docs: null, base: '/', pending: null, texts: Object.create(null), terms: Object.create(null) }
+
+self.onmessage = function (event) {
+  var msg = event.data
+  if (msg.type === 'init') init(msg)
+  else if (msg.type === 'query') {
+    if (state.index) answer(msg)
+    else state.pending = msg
+  }
+}
+
+function init (msg) {
+  state.base = msg.base
+  importScripts(msg.base + 'assets/lunr.min.js', msg.base + 'assets/search-pipeline.js',
+    msg.base + 'assets/search-index.js')
+  fetch(msg.indexUrl).then(function (response) {
+    if (!response.ok) throw new Error('HTTP ' + response.status)
+    return response.json()
+  }).then(function (compact) {
+    state.index = archiveSearch.loadIndex(compact)
+    state.docs = archiveSearch.docsByRef(compact)
+    self.postMessage({ type: 'ready', count: compact.refs.length })
+    if (state.pending) answer(state.pending)
+    state.pending = null
+  }).catch(function (error) {
+    self.postMessage({ type: 'failed', message: 'The search index could not be loaded (' + error.message + ').' })
+  })
+}
+
+// Index terms of one word, memoised: a transcript repeats its words a lot.
+function termsOf (word) {
+  var cached = state.terms[word]
+  if (!cached) cached = state.terms[word] = archiveSearch.terms(word)
+  return cached
+}
+
+// "quoted phrases" (optionally field:"...") become required terms, checked
+// for adjacency later; the rest goes to lunr's own query parser.
+function parse (q) {
+  var phrases = []
+  var rest = q.replace(/(?:(\w+):)?"([^"]*)"?/g, function (_, field, text) {
+    var terms = archiveSearch.terms(text)
+    if (terms.length) phrases.push({ field: field, terms: terms })
+    return ' '
+  })
+  return { rest: rest.trim(), phrases: phrases }
+}
+
+function search (parsed) {
+  return state.index.query(function (query) {
+    if (parsed.rest) new lunr.QueryParser(parsed.rest, query).parse()
+    parsed.phrases.forEach(function (phrase) {
+      phrase.terms.forEach(function (term) {
+        query.term(term, {
+          presence: lunr.Query.presence.REQUIRED,
+          fields: phrase.field ? [phrase.field] : undefined,
+          usePipeline: false
+        })
+      })
+    })
+  })
+}
+
+function transcript (doc) {
+  var url = state.base + doc.u + doc.u.split('/').filter(Boolean).pop() + '.txt'
+  if (!state.texts[url]) {
+    state.texts[url] = fetch(url).then(function (r) {
+      if (!r.ok) throw new Error('HTTP ' + r.status)
+      return r.text()
+    }).then(function (text) {
+      return text.replace(/\r\n/g, '\n').split('\n\n').slice(1).map(function (p) { return p.trim() })
+    })
+  }
+  return state.texts[url]
+}
+
+function containsPhrase (terms, phrase) {
+  outer: for (var i = 0; i + phrase.length <= terms.length; i++) {
+    for (var j = 0; j < phrase.length; j++) if (terms[i + j] !== phrase[j]) continue outer
+    return true
+  }
+  return false
+}
+
+// The paragraph with the most distinct matched terms (a phrase counts most),
+// and a snippet around its first hit as [text, isHit] runs.
+function bestParagraph (paragraphs, matched, phrases) {
+  var best = null
+  paragraphs.forEach(function (text, i) {
+    var words = text.split(/\s+/)
+    var hits = []
+    var seq = []
+    var distinct = Object.create(null)
+    var count = 0
+    words.forEach(function (word) {
+      var terms = termsOf(word)
+      var hit = false
+      terms.forEach(function (t) { seq.push(t); if (matched[t]) { hit = true; distinct[t] = true } })
+      hits.push(hit)
+      if (hit) count++
+    })
+    var score = Object.keys(distinct).length * 100 + count
+    var phraseHits = phrases.filter(function (p) { return containsPhrase(seq, p.terms) }).length
+    score += phraseHits * 10000
+    if (!best || score > best.score) best = { n: i + 1, score: score, words: words, hits: hits, phraseHits: phraseHits }
+  })
+  return best
+}
+
+function snippet (best) {
+  var first = best.hits.indexOf(true)
+  var start = Math.max(0, first - SNIPPET_BEFORE)
+  var end = Math.min(best.words.length, start + SNIPPET_WORDS)
+  var runs = []
+  for (var i = start; i < end; i++) {
+    var last = runs[runs.length - 1]
+    var text = (i > start ? ' ' : '') + best.words[i]
+    if (last && last[1] === best.hits[i] && !best.hits[i]) last[0] += text
+    else if (best.hits[i]) {
+      if (i > start) runs.push([' ', false])
+      runs.push([best.words[i], true])
+    } else runs.push([text, false])
+  }
+  if (start > 0) runs.unshift(['… ', false])
+  if (end < best.words.length) runs.push([' …', false])
+  var words = []
+  best.hits.forEach(function (hit, i) { if (hit) words.push(best.words[i]) })
+  return { runs: runs, words: words }
+}
+
+function describe (hit, parsed) {
+  var doc = state.docs[hit.ref]
+  var matched = Object.create(null)
+  Object.keys(hit.matchData.metadata).forEach(function (t) { matched[t] = true })
+  return transcript(doc).then(function (paragraphs) {
+    var best = bestParagraph(paragraphs, matched, parsed.phrases)
+    var result = { ref: hit.ref, url: doc.u, title: doc.t, show: doc.s, date: doc.d, paragraph: 0, snippet: null, words: [], phraseHits: best ? best.phraseHits : 0 }
+    if (best && best.hits.indexOf(true) >= 0) {
+      var s = snippet(best)
+      result.paragraph = best.n
+      result.snippet = s.runs
+      result.words = s.words
+    } else if (best) {
+      result.snippet = [[paragraphs[0].split(/\s+/).slice(0, SNIPPET_WORDS).join(' ') + ' …', false]]
+    }
+    return result
+  }, function () {
+    return { ref: hit.ref, url: doc.u, title: doc.t, show: doc.s, date: doc.d, paragraph: 0, snippet: null, words: [], phraseHits: 0 }
+  })
+}
+
+function answer (msg) {
+  var parsed = parse(msg.q || '')
+  var hits
+  try {
+    hits = parsed.rest || parsed.phrases.length ? search(parsed) : []
+  } catch (error) {
+    self.postMessage({ type: 'results', id: msg.id, q: msg.q, total: 0, results: [], error: error.message || String(error) })
+    return
+  }
+  var offset = msg.offset || 0
+  var limit = msg.limit || 10
+  if (!parsed.phrases.length) {
+    Promise.all(hits.slice(offset, offset + limit).map(function (hit) { return describe(hit, parsed) }))
+      .then(function (results) {
+        self.postMessage({ type: 'results', id: msg.id, q: msg.q, offset: offset, total: hits.length, results: results })
+      })
+    return
+  }
+  // A phrase must appear as written: check candidates' text, best first.
+  var candidates = hits.slice(0, PHRASE_CANDIDATES)
+  Promise.all(candidates.map(function (hit) { return describe(hit, parsed) })).then(function (all) {
+    var kept = all.filter(function (r) { return r.phraseHits === parsed.phrases.length })
+    self.postMessage({ type: 'results', id: msg.id, q: msg.q, offset: offset, total: kept.length, results: kept.slice(offset, offset + limit) })
+  })
+}
