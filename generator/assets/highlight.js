@@ -15,16 +15,23 @@
   })
   var nodes = []
   while (walker.nextNode()) nodes.push(walker.currentNode)
+  // Words are compared without their punctuation, and only that core is marked.
+  var edges = /^([^\p{L}\p{N}]*)([\s\S]*?)([^\p{L}\p{N}]*)$/u
   nodes.forEach(function (node) {
     var parts = node.nodeValue.split(/(\s+)/)
-    if (!parts.some(function (p) { return wanted[p.toLowerCase()] })) return
+    if (!parts.some(function (p) { return wanted[edges.exec(p)[2].toLowerCase()] })) return
     var frag = document.createDocumentFragment()
     parts.forEach(function (part) {
-      if (wanted[part.toLowerCase()]) {
-        var mark = document.createElement('mark')
-        mark.textContent = part
-        frag.appendChild(mark)
-      } else frag.appendChild(document.createTextNode(part))
+      var m = edges.exec(part)
+      if (!wanted[m[2].toLowerCase()]) {
+        frag.appendChild(document.createTextNode(part))
+        return
+      }
+      var mark = document.createElement('mark')
+      mark.textContent = m[2]
+      frag.appendChild(document.createTextNode(m[1]))
+      frag.appendChild(mark)
+      frag.appendChild(document.createTextNode(m[3]))
     })
     node.parentNode.replaceChild(frag, node)
   })

@@ -153,13 +153,14 @@
     else update(input.value)
   })
   function onKey (e) {
+    var inInput = document.activeElement === input
     if (e.key === 'ArrowDown' && shown.length) {
       e.preventDefault()
-      setActive(Math.min(active + 1, shown.length - 1), document.activeElement !== input || active >= 0)
-      if (document.activeElement === input && active >= 0) shown[active].querySelector('a').focus()
-    } else if (e.key === 'ArrowUp' && shown.length) {
+      setActive(inInput ? 0 : Math.min(active + 1, shown.length - 1), true)
+    } else if (e.key === 'ArrowUp' && shown.length && !inInput) {
       e.preventDefault()
-      if (active <= 0) { setActive(0, false); input.focus() } else setActive(active - 1, true)
+      if (active <= 0) input.focus()
+      else setActive(active - 1, true)
     } else if (e.key === 'Escape') {
       e.preventDefault()
       input.value = ''
@@ -167,6 +168,10 @@
       input.focus()
     }
   }
+  list.addEventListener('focusin', function (e) {
+    var li = e.target.closest('li')
+    if (li) setActive(shown.indexOf(li), false)
+  })
   input.addEventListener('keydown', onKey)
   list.addEventListener('keydown', onKey)
 

@@ -68,11 +68,10 @@ function search (parsed) {
     if (parsed.rest) new lunr.QueryParser(parsed.rest, query).parse()
     parsed.phrases.forEach(function (phrase) {
       phrase.terms.forEach(function (term) {
-        query.term(term, {
-          presence: lunr.Query.presence.REQUIRED,
-          fields: phrase.field ? [phrase.field] : undefined,
-          usePipeline: false
-        })
+        // lunr treats a present-but-undefined 'fields' as no fields at all.
+        var clause = { presence: lunr.Query.presence.REQUIRED, usePipeline: false }
+        if (phrase.field) clause.fields = [phrase.field]
+        query.term(term, clause)
       })
     })
   })
@@ -124,25 +123,31 @@ function bestParagraph (paragraphs, matched, phrases) {
   return best
 }
 
+// A hit word is marked without its punctuation: "Belarus," -> [Belarus] ","
+var EDGES = /^([^\p{L}\p{N}]*)([\s\S]*?)([^\p{L}\p{N}]*)$/u
+
 function snippet (best) {
   var first = best.hits.indexOf(true)
   var start = Math.max(0, first - SNIPPET_BEFORE)
   var end = Math.min(best.words.length, start + SNIPPET_WORDS)
-  var runs = []
-  for (var i = start; i < end; i++) {
-    var last = runs[runs.length - 1]
-    var text = (i > start ? ' ' : '') + best.words[i]
-    if (last && last[1] === best.hits[i] && !best.hits[i]) last[0] += text
-    else if (best.hits[i]) {
-      if (i > start) runs.push([' ', false])
-      runs.push([best.words[i], true])
-    } else runs.push([text, false])
-  }
-  if (start > 0) runs.unshift(['… ', false])
-  if (end < best.words.length) runs.push([' …', false])
+  var runs = [[start > 0 ? '… ' : '', false]]
   var words = []
-  best.hits.forEach(function (hit, i) { if (hit) words.push(best.words[i]) })
-  return { runs: runs, words: words }
+  function text (t) {
+    var last = runs[runs.length - 1]
+    if (last[1]) runs.push([t, false])
+    else last[0] += t
+  }
+  for (var i = start; i < end; i++) {
+    if (i > start) text(' ')
+    if (!best.hits[i]) { text(best.words[i]); continue }
+    var parts = EDGES.exec(best.words[i])
+    text(parts[1])
+    runs.push([parts[2], true])
+    text(parts[3])
+    if (words.indexOf(parts[2]) < 0) words.push(parts[2])
+  }
+  if (end < best.words.length) text(' …')
+  return { runs: runs.filter(function (r) { return r[0] }), words: words }
 }
 
 function describe (hit, parsed) {
