@@ -60,7 +60,8 @@ function parse (q) {
     if (terms.length) phrases.push({ field: field, terms: terms })
     return ' '
   })
-  return { rest: rest.trim(), phrases: phrases }
+  // Folding first also covers wildcard terms, which lunr keeps out of the pipeline.
+  return { rest: archiveSearch.fold(rest).trim(), phrases: phrases }
 }
 
 function search (parsed) {

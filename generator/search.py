@@ -1,0 +1,353 @@
+"""The search index: built here with lunr.py's rules, searched in the browser
+with lunr.js 2.3.9.
+
+A full lunr index of a thousand long transcripts is tens of megabytes, so the
+site ships a compact form instead: the term list, each term's postings as
+gap-encoded document numbers with term frequencies, and every field's length
+per document. Field vectors are a function of exactly those numbers (BM25,
+as lunr's Builder computes them), so ``expand_index`` here and
+``expandIndex`` in ``assets/search-index.js`` rebuild the index lunr's
+Builder would have built, without any text or term positions.
+
+Tokenising agrees between the two languages because the pipeline is ours on
+both sides, registered under the same names: ``archiveFold`` (accents and
+case), ``archiveTrimmer`` (Unicode-aware, unlike lunr.js's ASCII ``\\W``
+trimmer and lunr.py's, which leaves any word with inner punctuation
+untrimmed) and ``archiveStemmer`` (lunr.js's Porter stemmer; lunr.py's own
+turns "day" into "dai" where lunr.js keeps "day"). The JS side of each lives
+in ``assets/search-pipeline.js``.
+
+Compact format, version 1 (JSON, written by ``to_json``)::
+
+    {"format": 1, "lunr": "2.3.9", "k1": 1.2, "b": 0.75,
+     "fields": ["title", "topics", "text"], "boosts": [10, 5, 1],
+     "pipeline": [search pipeline labels],
+     "refs": [ref of document 0, ...],
+     "lengths": [[terms in field 0 of each document], ...],   # one row per field
+     "terms": [term, ...],                                     # code point order
+     "postings": [[gap, tf, gap, tf, ...], ...],               # one row per term
+     "docs": [result metadata per document]}                   # only if given
+
+A posting's key is ``field * len(refs) + document``; keys ascend within a row
+and each is stored as its gap from the previous one (the first from 0).
+A term's ``_index`` in the expanded index is its position in ``terms``.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable
+
+import lunr
+from lunr.builder import Builder
+from lunr.index import Index
+from lunr.pipeline import Pipeline
+from lunr.stop_word_filter import WORDS as STOP_WORDS, stop_word_filter
+from lunr.token import Token
+
+FORMAT = 1
+LUNR_VERSION = "2.3.9"
+FIELDS = ("title", "topics", "text")
+BOOSTS = (10, 5, 1)
+K1 = 1.2
+B = 0.75
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    ref: str                      # short and unique, e.g. the base-36 position "0", "1", ... "rs"
+    title: str
+    topics: tuple[str, ...]
+    paragraphs: tuple[str, ...]   # plain text; paragraph N (from 1) is #p-N on the episode page
+
+
+@dataclass(frozen=True)
+class DocTokens:
+    """One document's terms per field, counted the way lunr's Builder counts them."""
+    lengths: tuple[int, ...]                  # terms in each field after the pipeline
+    frequencies: tuple[dict[str, int], ...]   # term -> occurrences, per field
+
+
+# --- The pipeline. Every function has a twin in assets/search-pipeline.js. ---
+
+# Letters NFKD leaves whole, and the apostrophes people type for "'".
+_FOLD_TABLE = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d",
+                             "þ": "th", "ħ": "h", "ı": "i", "\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: 'Erdoğan' -> 'erdogan', 'Kyïv' -> 'kyiv'."""
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFKD", text).lower()
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Mn").translate(_FOLD_TABLE)
+
+
+def _is_word_char(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "LN"
+
+
+def trim(word: str) -> str:
+    """The word without leading or trailing non-letters, nor a possessive 's."""
+    start, end = 0, len(word)
+    while start < end and not _is_word_char(word[start]):
+        start += 1
+    while end > start and not _is_word_char(word[end - 1]):
+        end -= 1
+    word = word[start:end]
+    if word.endswith("'s"):
+        return trim(word[:-2])
+    return word
+
+
+# lunr.js's Porter stemmer, transcribed: '$' and '.' spelled out as JS means them.
+_ANY = r"[^\n\r\u2028\u2029]"
+_c, _v = "[^aeiou]", "[aeiouy]"
+_C, _V = _c + "[^aeiouy]*", _v + "[aeiou]*"
+_MGR0 = re.compile(f"^({_C})?{_V}{_C}")
+_MEQ1 = re.compile(f"^({_C})?{_V}{_C}({_V})?\\Z")
+_MGR1 = re.compile(f"^({_C})?{_V}{_C}{_V}{_C}")
+_S_V = re.compile(f"^({_C})?{_v}")
+_STEP1A = re.compile(f"^({_ANY}+?)(ss|i)es\\Z")
+_STEP1A_2 = re.compile(f"^({_ANY}+?)([^s])s\\Z")
+_STEP1B = re.compile(f"^({_ANY}+?)eed\\Z")
+_STEP1B_2 = re.compile(f"^({_ANY}+?)(ed|ing)\\Z")
+_STEP1B_AT = re.compile(r"(at|bl|iz)\Z")
+_STEP1B_DOUBLE = re.compile(r"([^aeiouylsz])\1\Z")
+_CVC = re.compile(f"^{_C}{_v}[^aeiouwxy]\\Z")
+_STEP1C = re.compile(f"^({_ANY}+?[^aeiou])y\\Z")
+_STEP2_LIST = {"ational": "ate", "tional": "tion", "enci": "ence", "anci": "ance", "izer": "ize", "bli": "ble",
+               "alli": "al", "entli": "ent", "eli": "e", "ousli": "ous", "ization": "ize", "ation": "ate",
+               "ator": "ate", "alism": "al", "iveness": "ive", "fulness": "ful", "ousness": "ous",
+               "aliti": "al", "iviti": "ive", "biliti": "ble", "logi": "log"}
+_STEP2 = re.compile(f"^({_ANY}+?)({'|'.join(_STEP2_LIST)})\\Z")
+_STEP3_LIST = {"icate": "ic", "ative": "", "alize": "al", "iciti": "ic", "ical": "ic", "ful": "", "ness": ""}
+_STEP3 = re.compile(f"^({_ANY}+?)({'|'.join(_STEP3_LIST)})\\Z")
+_STEP4 = re.compile(f"^({_ANY}+?)(al|ance|ence|er|ic|able|ible|ant|ement|ment|ent|ou|ism|ate|iti|ous|ive|ize)\\Z")
+_STEP4_2 = re.compile(f"^({_ANY}+?)(s|t)(ion)\\Z")
+_STEP5 = re.compile(f"^({_ANY}+?)e\\Z")
+_STEP5_LL = re.compile(r"ll\Z")
+
+
+def stem(w: str) -> str:
+    """lunr.js 2.3.9's ``porterStemmer``, step for step."""
+    if len(w) < 3:
+        return w
+    first_y = w[0] == "y"
+    if first_y:
+        w = "Y" + w[1:]
+    if m := _STEP1A.search(w) or _STEP1A_2.search(w):
+        w = m[1] + m[2]
+    if m := _STEP1B.search(w):
+        if _MGR0.search(m[1]):
+            w = w[:-1]
+    elif (m := _STEP1B_2.search(w)) and _S_V.search(m[1]):
+        w = m[1]
+        if _STEP1B_AT.search(w):
+            w += "e"
+        elif _STEP1B_DOUBLE.search(w):
+            w = w[:-1]
+        elif _CVC.search(w):
+            w += "e"
+    if m := _STEP1C.search(w):
+        w = m[1] + "i"
+    if (m := _STEP2.search(w)) and _MGR0.search(m[1]):
+        w = m[1] + _STEP2_LIST[m[2]]
+    if (m := _STEP3.search(w)) and _MGR0.search(m[1]):
+        w = m[1] + _STEP3_LIST[m[2]]
+    if m := _STEP4.search(w):
+        if _MGR1.search(m[1]):
+            w = m[1]
+    elif (m := _STEP4_2.search(w)) and _MGR1.search(m[1] + m[2]):
+        w = m[1] + m[2]
+    if m := _STEP5.search(w):
+        if _MGR1.search(m[1]) or (_MEQ1.search(m[1]) and not _CVC.search(m[1])):
+            w = m[1]
+    if _STEP5_LL.search(w) and _MGR1.search(w):
+        w = w[:-1]
+    if first_y:
+        w = "y" + w[1:]
+    return w
+
+
+def archive_fold(token: Token, i=None, tokens=None) -> Token:
+    return token.update(lambda s, _: fold(s))
+
+
+def archive_trimmer(token: Token, i=None, tokens=None) -> Token | None:
+    token.update(lambda s, _: trim(s))
+    return token if token.string else None   # lunr.js drops a token that trims to ''; so must we
+
+
+def archive_stemmer(token: Token, i=None, tokens=None) -> Token:
+    return token.update(lambda s, _: stem(s))
+
+
+Pipeline.register_function(archive_fold, "archiveFold")
+Pipeline.register_function(archive_trimmer, "archiveTrimmer")
+Pipeline.register_function(archive_stemmer, "archiveStemmer")
+INDEX_PIPELINE = (archive_fold, archive_trimmer, stop_word_filter, archive_stemmer)
+SEARCH_PIPELINE = (archive_fold, archive_trimmer, archive_stemmer)
+
+
+# --- Indexing ---
+
+def field_values(doc: SearchDoc) -> tuple[str, str, str]:
+    """The strings lunr tokenises for each of FIELDS."""
+    return doc.title, "\n".join(doc.topics), "\n".join(doc.paragraphs)
+
+
+def _words(value: str) -> list[str]:
+    """lunr.py's Tokenizer: lower case, split on whitespace it knows and '-'."""
+    value = value.lower()
+    for separator in "\t\n\r\f\v\xa0-":
+        value = value.replace(separator, " ")
+    return value.split(" ")
+
+
+# The index pipeline, run once per distinct token rather than per occurrence:
+# that, more than anything, is what makes this faster than lunr.py's Builder.
+# The functions are INDEX_PIPELINE's, called directly, without Token objects.
+_TERMS: dict[str, str | None] = {}
+_UNSEEN = object()
+
+
+def _term(word: str) -> str | None:
+    word = trim(fold(word))
+    return None if not word or word in STOP_WORDS else stem(word)
+
+
+def doc_tokens(doc: SearchDoc) -> DocTokens:
+    if len(_TERMS) > 1 << 20:
+        _TERMS.clear()
+    lengths, frequencies = [], []
+    for value in field_values(doc):
+        counts: dict[str, int] = {}
+        for word, n in Counter(_words(value)).items():
+            term = _TERMS.get(word, _UNSEEN)
+            if term is _UNSEEN:
+                term = _TERMS[word] = _term(word)
+            if term is not None:
+                counts[term] = counts.get(term, 0) + n
+        lengths.append(sum(counts.values()))
+        frequencies.append(counts)
+    return DocTokens(tuple(lengths), tuple(frequencies))
+
+
+def build_index(docs: list[SearchDoc], meta: list | None = None,
+                tokenize: Callable[[SearchDoc], DocTokens] = doc_tokens) -> dict:
+    """The compact index the browser downloads (see the module docstring).
+
+    ``meta``, if given, is one JSON-ready entry per document (url, title, show,
+    date ...), shipped in the same file as ``docs``. ``tokenize`` lets the
+    build substitute a cached ``doc_tokens``.
+    """
+    refs = [doc.ref for doc in docs]
+    if len(set(refs)) != len(refs):
+        raise ValueError("search documents need unique refs")
+    if meta is not None and len(meta) != len(docs):
+        raise ValueError(f"{len(meta)} metadata entries for {len(docs)} search documents")
+    stats = [tokenize(doc) for doc in docs]
+    n = len(docs)
+    keys_tfs: dict[str, list[int]] = {}
+    for f in range(len(FIELDS)):
+        for d, stat in enumerate(stats):
+            key = f * n + d
+            for term, tf in stat.frequencies[f].items():
+                if (row := keys_tfs.get(term)) is None:
+                    keys_tfs[term] = [key, tf]
+                else:
+                    row += (key, tf)
+    terms = sorted(keys_tfs)
+    compact = {
+        "format": FORMAT, "lunr": LUNR_VERSION, "k1": K1, "b": B,
+        "fields": list(FIELDS), "boosts": list(BOOSTS),
+        "pipeline": [fn.label for fn in SEARCH_PIPELINE],
+        "refs": refs,
+        "lengths": [[stat.lengths[f] for stat in stats] for f in range(len(FIELDS))],
+        "terms": terms,
+        "postings": [_gaps(keys_tfs[term]) for term in terms],
+    }
+    if meta is not None:
+        compact["docs"] = meta
+    return compact
+
+
+def _gaps(keys_tfs: list[int]) -> list[int]:
+    keys = keys_tfs[0::2]
+    out = keys_tfs[:]
+    out[2::2] = [b - a for a, b in zip(keys, keys[1:])]
+    return out
+
+
+def to_json(compact: dict) -> str:
+    """The index as the site serves it: compact JSON, to be written as UTF-8."""
+    return json.dumps(compact, ensure_ascii=False, separators=(",", ":"))
+
+
+def expand_index(compact: dict) -> dict:
+    """The lunr 2.3.9 serialized index that ``lunr.Index.load`` takes.
+
+    The same numbers lunr.py's Builder would compute, including its rounding
+    of vector elements to three decimals (lunr.js rounds half-way cases up, so
+    the browser's copy can differ from this one by 0.001 in rare elements).
+    """
+    if compact.get("format") != FORMAT:
+        raise ValueError(f"search index format {compact.get('format')!r}, expected {FORMAT}")
+    fields, boosts, refs = compact["fields"], compact["boosts"], compact["refs"]
+    k1, b, n = compact["k1"], compact["b"], len(refs)
+    lengths = compact["lengths"]
+    average = [sum(row) / n if n else 0 for row in lengths]
+    vectors: list[list[list[float]]] = [[[] for _ in refs] for _ in fields]
+    inverted_index = []
+    for index, (term, row) in enumerate(zip(compact["terms"], compact["postings"])):
+        posting: dict = {field: {} for field in fields}
+        posting["_index"] = index
+        with_term = len(row) // 2
+        idf = math.log(1 + abs((n - with_term + 0.5) / (with_term + 0.5)))
+        key = 0
+        for j in range(0, len(row), 2):
+            key += row[j]
+            tf = row[j + 1]
+            f, d = divmod(key, n)
+            posting[fields[f]][refs[d]] = {}
+            score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (lengths[f][d] / average[f])) + tf)
+            score *= boosts[f]
+            vectors[f][d] += (index, round(score, 3))
+        inverted_index.append([term, posting])
+    return {
+        "version": compact["lunr"],
+        "fields": fields,
+        "fieldVectors": [[f"{field}/{ref}", vectors[f][d]] for d, ref in enumerate(refs)
+                         for f, field in enumerate(fields)],
+        "invertedIndex": inverted_index,
+        "pipeline": compact["pipeline"],
+    }
+
+
+def load_index(compact: dict) -> Index:
+    """A lunr.py index to query from Python."""
+    return Index.load(expand_index(compact))
+
+
+# --- The reference: what lunr.lunr() builds, slowly, from the same documents ---
+
+def lunr_builder() -> Builder:
+    builder = Builder()
+    builder.pipeline.add(*INDEX_PIPELINE)
+    builder.search_pipeline.add(*SEARCH_PIPELINE)
+    return builder
+
+
+def lunr_documents(docs: list[SearchDoc]) -> list[dict]:
+    return [{"ref": doc.ref, **dict(zip(FIELDS, field_values(doc)))} for doc in docs]
+
+
+def lunr_index(docs: list[SearchDoc]) -> Index:
+    """lunr.lunr() on ``docs``: the index ``expand_index`` must reproduce."""
+    fields = [{"field_name": name, "boost": boost} for name, boost in zip(FIELDS, BOOSTS)]
+    return lunr.lunr(ref="ref", fields=fields, documents=lunr_documents(docs), builder=lunr_builder())
