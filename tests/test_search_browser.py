@@ -36,7 +36,7 @@ def site(tmp_path_factory):
 
 
 def _results(page, timeout=10_000) -> list[dict]:
-    page.wait_for_selector("#search-results li a.result", timeout=timeout)
+    page.wait_for_selector("#search-results[data-state=complete] li a.result", timeout=timeout)
     return page.eval_on_selector_all("#search-results a.result", """links => links.map(a => ({
         title: a.querySelector('.result-title').textContent, href: a.getAttribute('href'),
         marks: Array.from(a.querySelectorAll('mark')).map(m => m.textContent)}))""")

@@ -48,37 +48,45 @@
     return url
   }
 
-  function render (results, append) {
+  function fill (li, r) {
+    var a = li.querySelector('a')
+    a.href = resultLink(r)
+    a.querySelector('.result-meta').textContent =
+      [r.show, r.date, r.paragraph ? 'paragraph ' + r.paragraph : ''].filter(Boolean).join(' · ')
+    var old = a.querySelector('.result-snippet')
+    if (old) old.remove()
+    if (!r.snippet) return
+    var snip = document.createElement('span')
+    snip.className = 'result-snippet'
+    r.snippet.forEach(function (run) {
+      if (run[1]) {
+        var mark = document.createElement('mark')
+        mark.textContent = run[0]
+        snip.appendChild(mark)
+      } else snip.appendChild(document.createTextNode(run[0]))
+    })
+    a.appendChild(snip)
+  }
+
+  function render (results, append, complete) {
     if (!append) { list.textContent = ''; shown = [] }
     results.forEach(function (r) {
       var li = document.createElement('li')
       var a = document.createElement('a')
       a.className = 'result'
-      a.href = resultLink(r)
       var title = document.createElement('span')
       title.className = 'result-title'
       title.textContent = r.title
       var meta = document.createElement('span')
       meta.className = 'result-meta'
-      meta.textContent = [r.show, r.dateDisplay || r.date, r.paragraph ? 'paragraph ' + r.paragraph : ''].filter(Boolean).join(' · ')
       a.appendChild(title)
       a.appendChild(meta)
-      if (r.snippet) {
-        var snip = document.createElement('span')
-        snip.className = 'result-snippet'
-        r.snippet.forEach(function (run) {
-          if (run[1]) {
-            var mark = document.createElement('mark')
-            mark.textContent = run[0]
-            snip.appendChild(mark)
-          } else snip.appendChild(document.createTextNode(run[0]))
-        })
-        a.appendChild(snip)
-      }
       li.appendChild(a)
+      fill(li, r)
       list.appendChild(li)
       shown.push(li)
     })
+    list.setAttribute('data-state', complete ? 'complete' : 'partial')
     var more = document.getElementById('search-more')
     if (more) more.remove()
     if (shown.length < total) {
@@ -90,7 +98,7 @@
       button.addEventListener('click', function () { send(query, shown.length) })
       app.appendChild(button)
     }
-    setActive(append ? active : (shown.length ? 0 : -1), false)
+    if (!append) setActive(shown.length ? 0 : -1, false)
   }
 
   function setActive (i, focus) {
@@ -112,7 +120,7 @@
     if (!query) {
       lastId += 1
       total = 0
-      render([], false)
+      render([], false, true)
       setStatus(ready ? 'Type to search every transcript.' : 'Loading the search index…', !ready)
       return
     }
@@ -126,15 +134,18 @@
       if (!query) setStatus('Type to search ' + msg.count + ' episodes.', false)
     } else if (msg.type === 'failed') {
       setStatus(msg.message, false)
+    } else if (msg.type === 'snippets' && msg.id === lastId) {
+      msg.results.forEach(function (r, i) { if (shown[msg.offset + i]) fill(shown[msg.offset + i], r) })
+      list.setAttribute('data-state', 'complete')
     } else if (msg.type === 'results' && msg.id === lastId) {
       total = msg.total
       if (msg.error) {
         setStatus('That query could not be understood: ' + msg.error, false)
-        render([], false)
+        render([], false, true)
         return
       }
       var append = msg.offset > 0
-      render(msg.results, append)
+      render(msg.results, append, msg.complete)
       setStatus(msg.total === 0
         ? 'No episodes match “' + msg.q + '”. Try fewer or different words.'
         : msg.total + (msg.total === 1 ? ' episode matches' : ' episodes match') + ' “' + msg.q + '”.', false)
@@ -142,11 +153,9 @@
   }
   worker.onerror = function () { setStatus('Search is unavailable in this browser.', false) }
 
-  var timer = null
-  input.addEventListener('input', function () {
-    clearTimeout(timer)
-    timer = setTimeout(function () { update(input.value) }, 80)
-  })
+  // No debounce: the worker answers a query in milliseconds, and answers
+  // to superseded queries are dropped by id.
+  input.addEventListener('input', function () { update(input.value) })
   form.addEventListener('submit', function (e) {
     e.preventDefault()
     if (shown[active]) location.href = shown[active].querySelector('a').href

@@ -6,7 +6,8 @@
  * Messages in:  {type: 'init', base, indexUrl}
  *               {type: 'query', id, q, offset, limit}
  * Messages out: {type: 'ready', count} | {type: 'failed', message}
- *               {type: 'results', id, q, total, results, error}
+ *               {type: 'results', id, q, offset, total, results, complete, error}
+ *               {type: 'snippets', id, offset, results}  (the same results, with snippets)
  */
 /* global importScripts, lunr, archiveSearch */
 'use strict'
@@ -172,28 +173,37 @@ function describe (hit, parsed) {
   })
 }
 
+function basic (hit) {
+  var doc = state.docs[hit.ref]
+  return { ref: hit.ref, url: doc.u, title: doc.t, show: doc.s, date: doc.d, paragraph: 0, snippet: null, words: [] }
+}
+
+// Titles go out at once; snippets follow when their transcripts arrive, so
+// a query answers in milliseconds even when the network is slow.
 function answer (msg) {
   var parsed = parse(msg.q || '')
   var hits
   try {
     hits = parsed.rest || parsed.phrases.length ? search(parsed) : []
   } catch (error) {
-    self.postMessage({ type: 'results', id: msg.id, q: msg.q, total: 0, results: [], error: error.message || String(error) })
+    self.postMessage({ type: 'results', id: msg.id, q: msg.q, total: 0, results: [], complete: true, error: error.message || String(error) })
     return
   }
   var offset = msg.offset || 0
   var limit = msg.limit || 10
   if (!parsed.phrases.length) {
-    Promise.all(hits.slice(offset, offset + limit).map(function (hit) { return describe(hit, parsed) }))
-      .then(function (results) {
-        self.postMessage({ type: 'results', id: msg.id, q: msg.q, offset: offset, total: hits.length, results: results })
-      })
+    var page = hits.slice(offset, offset + limit)
+    self.postMessage({ type: 'results', id: msg.id, q: msg.q, offset: offset, total: hits.length, results: page.map(basic), complete: !page.length })
+    if (!page.length) return
+    Promise.all(page.map(function (hit) { return describe(hit, parsed) })).then(function (results) {
+      self.postMessage({ type: 'snippets', id: msg.id, offset: offset, results: results })
+    })
     return
   }
   // A phrase must appear as written: check candidates' text, best first.
   var candidates = hits.slice(0, PHRASE_CANDIDATES)
   Promise.all(candidates.map(function (hit) { return describe(hit, parsed) })).then(function (all) {
     var kept = all.filter(function (r) { return r.phraseHits === parsed.phrases.length })
-    self.postMessage({ type: 'results', id: msg.id, q: msg.q, offset: offset, total: kept.length, results: kept.slice(offset, offset + limit) })
+    self.postMessage({ type: 'results', id: msg.id, q: msg.q, offset: offset, total: kept.length, results: kept.slice(offset, offset + limit), complete: true })
   })
 }
