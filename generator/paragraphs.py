@@ -24,8 +24,12 @@ def _starts_sentence(word: str) -> bool:
     return word[:1] in "\"'“‘([" and len(word) > 1
 
 
+_END_CHARS = frozenset(".!?…\"'”’)]")
+
+
 def _ends_sentence(word: str, next_word: str) -> bool:
-    if not _SENTENCE_END.search(word) or not _starts_sentence(next_word):
+    # Most words end in a letter: settle those without a regex, as this runs on every word.
+    if word[-1] not in _END_CHARS or not _SENTENCE_END.search(word) or not _starts_sentence(next_word):
         return False
     stem = word.rstrip("\"'”’)]").lower()
     if stem.endswith("."):

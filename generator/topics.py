@@ -70,7 +70,8 @@ def _is_filler(name: str, show_words: set[str], ignore: set[str]) -> bool:
     if low in ignore:
         return True
     words = low.split()
-    if all(w in _FILLER or w in show_words for w in words):
+    # Split at hyphens too, as show_words is: "Made-Up Radio" is the show, not a topic.
+    if all(w in _FILLER or w in show_words for w in re.findall(r"[\w']+", low)):
         return True
     if len(words) != 1 or _is_acronym(name):
         return False

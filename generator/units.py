@@ -41,8 +41,10 @@ def parse_date(text: str) -> dt.date:
 _UNIT_SECONDS = {"h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
                  "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
                  "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1}
-_DURATION_PART = re.compile(r"(\d+)\s*([a-z]+)")
-_CLOCK = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})")
+# Numbers are bounded so that a garbled value is "unreadable", not a crash in
+# int() (Python refuses to convert strings of more than 4300 digits).
+_DURATION_PART = re.compile(r"(\d{1,9})\s*([a-z]+)")
+_CLOCK = re.compile(r"(?:(\d{1,9}):)?(\d{1,2}):(\d{2})")
 
 
 def parse_duration(text: str) -> int:

@@ -26,9 +26,13 @@ def display_date(date: dt.date) -> str:
 def excerpt(site: Site, episode: Episode, words: int = EXCERPT_WORDS) -> str:
     if episode.description:
         return episode.description
-    text = " ".join(site.bodies[episode.slug].paragraphs)
-    cut = text.split()
-    return " ".join(cut[:words]) + ("…" if len(cut) > words else "")
+    cut: list[str] = []
+    paragraphs = site.bodies[episode.slug].paragraphs
+    for paragraph in paragraphs:  # the first paragraph nearly always suffices
+        cut += paragraph.split()
+        if len(cut) > words:
+            return " ".join(cut[:words]) + "…"
+    return " ".join(cut)
 
 
 def json_for_script(data) -> str:

@@ -1,0 +1,94 @@
+"""Golden output for the two seeds: what the generator must produce, byte for byte.
+
+Each golden is a folder under tests/golden/ that one function produces from
+the seeds. The tests produce it again into a temporary folder and compare.
+After an intended change to the output, `python -m tests.golden refresh`
+(`make golden`) rewrites the folders, and reviewing the diff of tests/golden/
+is reviewing the change.
+
+To add a golden (the rendered site, say): write a function that produces it
+into a given folder from the seeds, and add it to GOLDENS under the name of
+its folder.
+"""
+from __future__ import annotations
+
+import difflib
+import io
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from generator.config import SiteConfig, load_config
+from generator.errors import Report
+from generator.importer import EPISODES, import_transcripts
+
+GOLDEN_DIR = Path(__file__).resolve().parent
+REPO = GOLDEN_DIR.parents[1]
+SEEDS = REPO / "seeds"
+
+
+def seed_config(root: Path) -> SiteConfig:
+    """The repository's site.yaml, reading the seeds and writing under ``root``."""
+    return load_config(REPO / "site.yaml", {"source_dir": str(SEEDS), "content_dir": str(root / "content"),
+                                            "output_dir": str(root / "_site")})
+
+
+def import_seeds(config: SiteConfig) -> None:
+    """Import as `python -m generator import` does; the seeds must import cleanly."""
+    log = io.StringIO()
+    report = Report(stream=log)
+    import_transcripts(config.source_dir, config.content_dir, report,
+                       topics_limit=config.topics_per_episode, ignore_topics=config.ignore_topics)
+    if not report.clean:
+        raise RuntimeError(f"importing the seeds was not clean:\n{log.getvalue()}")
+
+
+def produce_content(dest: Path) -> None:
+    """content/episodes/*.md for the seeds."""
+    with tempfile.TemporaryDirectory() as tmp:
+        config = seed_config(Path(tmp))
+        import_seeds(config)
+        dest.mkdir(parents=True, exist_ok=True)
+        for page in sorted((config.content_dir / EPISODES).glob("*.md")):
+            shutil.copyfile(page, dest / page.name)
+
+
+GOLDENS: dict[str, Callable[[Path], None]] = {
+    "content": produce_content,
+}
+
+
+def _files(folder: Path) -> dict[str, Path]:
+    return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def differences(expected: Path, actual: Path, max_lines: int = 20) -> list[str]:
+    """What differs between two folders, readably: missing, unexpected and changed files."""
+    want, got = _files(expected), _files(actual)
+    out = [f"missing: {name}" for name in want if name not in got]
+    out += [f"unexpected: {name}" for name in got if name not in want]
+    for name in sorted(want.keys() & got.keys()):
+        old, new = want[name].read_bytes(), got[name].read_bytes()
+        if old == new:
+            continue
+        try:
+            diff = difflib.unified_diff(old.decode("utf-8").splitlines(), new.decode("utf-8").splitlines(),
+                                        f"golden/{name}", f"now/{name}", lineterm="", n=1)
+            out.append("\n".join(list(diff)[:max_lines]) or f"changed: {name} (line endings or final newline)")
+        except UnicodeDecodeError:
+            out.append(f"changed: {name} (binary)")
+    return out
+
+
+def refresh(name: str, root: Path = GOLDEN_DIR) -> Path:
+    """Produce golden ``name`` afresh into ``root``/``name``, replacing what was there."""
+    target = root / name
+    with tempfile.TemporaryDirectory(dir=root) as tmp:
+        fresh = Path(tmp) / name
+        GOLDENS[name](fresh)
+        # Produce first, then swap: a failed refresh leaves the old golden in place.
+        if target.exists():
+            shutil.rmtree(target)
+        fresh.rename(target)
+    return target
