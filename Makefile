@@ -31,3 +31,6 @@ golden: install
 
 clean:
 	rm -rf _site .cache $(VENV) node_modules
+
+bench: install
+	$(PY) -m bench.run

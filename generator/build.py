@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
@@ -31,6 +31,7 @@ class BuildResult:
     files: int
     out: Path
     seconds: float
+    stages: dict[str, float] = field(default_factory=dict)   # seconds per stage, for the benchmark
 
     def line(self) -> str:
         return f"built: {self.episodes} episodes, {self.files} files in {self.out} ({self.seconds:.1f} s)"
@@ -92,6 +93,7 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
     check_output_dir(config.output_dir, [config.root, config.content_dir, config.source_dir,
                                          config.templates_dir])
     site = build_model(config, report)
+    stages = {"load": time.perf_counter() - started}
     urls = Urls(config.base_url)
     views = Views(site, urls)
     renderer = Renderer(config.templates_dir)
@@ -106,6 +108,7 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
               for name, ctx in views.show_pages()]
     pages += [("search.html", *views.search_page()), ("404.html", *views.not_found_page())]
 
+    rendering = time.perf_counter()
     with Output(config.output_dir) as out, _progress(len(site.episodes) + len(pages)) as bar:
         for index, episode in enumerate(site.episodes):
             name, ctx = views.episode_page(index)
@@ -122,12 +125,17 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
         listed = [urls.episode(e.slug) for e in site.episodes] + [n for _, n, _ in pages if n != "404.html"]
         out.write("sitemap.xml", feeds.sitemap([(n, dates.get(n)) for n in sorted(listed)], urls))
         out.write("robots.txt", feeds.robots(urls))
+        indexing = time.perf_counter()
         out.write("search/index.json", search_index(site, urls))
+        stages["search"] = time.perf_counter() - indexing
         out.write(".nojekyll", "")
         if config.cname:
             out.write("CNAME", config.cname + "\n")
         for source, name in _theme_assets(config):
             out.copy(source, urls.asset(name))
+        committing = time.perf_counter()
         out.commit()
         files = out.files
-    return BuildResult(len(site.episodes), files, config.output_dir, time.perf_counter() - started)
+    stages["write"] = out.write_seconds + time.perf_counter() - committing
+    stages["render"] = committing - rendering - stages["search"] - out.write_seconds
+    return BuildResult(len(site.episodes), files, config.output_dir, time.perf_counter() - started, stages)

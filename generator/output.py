@@ -6,6 +6,7 @@ from __future__ import annotations
 import ctypes
 import os
 import shutil
+import time
 from pathlib import Path, PurePosixPath
 
 from generator.errors import BuildError
@@ -44,6 +45,7 @@ class Output:
         self.final = final.resolve()
         self.staging = self.final.parent / f".{self.final.name}.building-{os.getpid()}"
         self.files = 0
+        self.write_seconds = 0.0
 
     def __enter__(self) -> "Output":
         if self.staging.exists():
@@ -63,6 +65,7 @@ class Output:
         return target
 
     def write(self, name: PurePosixPath | str, data: str | bytes) -> None:
+        started = time.perf_counter()
         target = self._target(name)
         if isinstance(data, str):
             data = data.encode("utf-8")
@@ -71,6 +74,7 @@ class Output:
         except OSError as exc:
             raise BuildError(f"cannot write {name}: {exc.strerror or exc}", self.final) from None
         self.files += 1
+        self.write_seconds += time.perf_counter() - started
 
     def copy(self, source: Path, name: PurePosixPath | str) -> None:
         try:

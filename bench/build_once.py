@@ -1,0 +1,39 @@
+"""One import + build in this process, printing its timings as JSON; the
+benchmark runs it as a child process to measure wall time and peak memory.
+
+    python -m bench.build_once ROOT [BASE_URL]
+"""
+from __future__ import annotations
+
+import io
+import json
+import sys
+import time
+from pathlib import Path
+
+from generator.build import build_site
+from generator.config import load_config
+from generator.errors import Report
+from generator.importer import import_transcripts
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def main(root: Path, base_url: str) -> dict:
+    started = time.perf_counter()
+    report = Report(stream=io.StringIO())
+    config = load_config(REPO / "site.yaml", {
+        "source_dir": str(root / "seeds"), "content_dir": str(root / "content"),
+        "output_dir": str(root / "_site"), "cache_dir": str(root / ".cache"), "base_url": base_url})
+    imported = time.perf_counter()
+    summary = import_transcripts(config.source_dir, config.content_dir, report,
+                                 topics_limit=config.topics_per_episode)
+    import_seconds = time.perf_counter() - imported
+    result = build_site(config, report)
+    return {"total": time.perf_counter() - started, "parse": summary.parse_seconds,
+            "import": import_seconds - summary.parse_seconds, **result.stages,
+            "errors": report.errors, "episodes": result.episodes}
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(Path(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else "http://localhost:8000/")))
