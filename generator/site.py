@@ -3,6 +3,7 @@ is rendered, so navigation, topics, related episodes and links agree.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -114,6 +115,11 @@ def related_episodes(episodes: list[Episode], topic_slugs: dict[str, str], count
 def build_model(config: SiteConfig, report: Report, bodies: dict[str, Body] | None = None) -> Site:
     """Load and cross-reference everything the templates will need."""
     episodes = load_episodes(config.content_dir, report)
+    if config.ignore_topics:
+        # Applied here too, so editing ignore_topics also cleans pages imported before.
+        ignored = {t.casefold() for t in config.ignore_topics}
+        episodes = [dataclasses.replace(e, topics=tuple(t for t in e.topics if t.casefold() not in ignored))
+                    for e in episodes]
     rendered = {e.slug: (bodies or {}).get(e.slug) or render_body(e.body) for e in episodes}
 
     # "NATO" on one page and "Nato" on another are one topic, shown as first seen.

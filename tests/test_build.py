@@ -234,3 +234,11 @@ def test_refuses_to_replace_a_folder_it_did_not_make(tmp_path: Path):
     with pytest.raises(BuildError, match="not made by this tool"):
         build_site_at(tmp_path)
     assert (own / "notes.txt").read_text() == "mine"
+
+
+def test_ignore_topics_also_cleans_pages_imported_before(tmp_path: Path):
+    out, _, _ = build_site_at(tmp_path)
+    assert (out / "topics/putin/index.html").is_file()
+    out, _, _ = build_site_at(tmp_path, ignore_topics=["putin"])
+    assert not (out / "topics/putin").exists()
+    assert "/topics/putin/" not in (out / "episodes/putin-lukashenko-prepare-for-nato-escalation/index.html").read_text()

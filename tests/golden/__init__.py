@@ -54,8 +54,32 @@ def produce_content(dest: Path) -> None:
             shutil.copyfile(page, dest / page.name)
 
 
+# Copied in from npm by the build, not ours to pin: its own version is pinned.
+NOT_GOLDEN = {"assets/lunr.min.js"}
+
+
+def produce_site(dest: Path) -> None:
+    """The whole rendered site for the seeds, as `make site` builds it."""
+    from generator.build import build_site
+
+    with tempfile.TemporaryDirectory() as tmp:
+        config = seed_config(Path(tmp))
+        import_seeds(config)
+        log = io.StringIO()
+        report = Report(stream=log)
+        build_site(config, report)
+        if not report.clean:
+            raise RuntimeError(f"building the seeds was not clean:\n{log.getvalue()}")
+        for path in sorted(config.output_dir.rglob("*")):
+            name = path.relative_to(config.output_dir).as_posix()
+            if path.is_file() and name not in NOT_GOLDEN:
+                (dest / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, dest / name)
+
+
 GOLDENS: dict[str, Callable[[Path], None]] = {
     "content": produce_content,
+    "site": produce_site,
 }
 
 
