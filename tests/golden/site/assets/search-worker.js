@@ -29,12 +29,14 @@ self.onmessage = function (event) {
 
 function init (msg) {
   state.base = msg.base
-  importScripts(msg.base + 'assets/lunr.min.js', msg.base + 'assets/search-pipeline.js',
-    msg.base + 'assets/search-index.js')
-  fetch(msg.indexUrl).then(function (response) {
+  // Start the download first: the scripts load while the index is on its way.
+  var download = fetch(msg.indexUrl).then(function (response) {
     if (!response.ok) throw new Error('HTTP ' + response.status)
     return response.json()
-  }).then(function (compact) {
+  })
+  importScripts(msg.base + 'assets/lunr.min.js', msg.base + 'assets/search-pipeline.js',
+    msg.base + 'assets/search-index.js')
+  download.then(function (compact) {
     state.index = archiveSearch.loadIndex(compact)
     state.docs = archiveSearch.docsByRef(compact)
     self.postMessage({ type: 'ready', count: compact.refs.length })
