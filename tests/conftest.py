@@ -12,6 +12,10 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+# The browser and page fixtures (Debian's chromium through Playwright), one
+# browser for the whole session.
+pytest_plugins = ["tests.browser_support"]
+
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
 

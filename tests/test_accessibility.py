@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser_support import browser, page  # noqa: F401 - pytest fixtures
 from tests.site_support import build_site_at, serve
 
 PAGES = ["", "episodes/putin-lukashenko-prepare-for-nato-escalation/", "topics/lukashenko/",

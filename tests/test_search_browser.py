@@ -10,7 +10,6 @@ from urllib.parse import quote, unquote
 import pytest
 
 from generator.search import fold
-from tests.browser_support import browser, page  # noqa: F401 - pytest fixtures
 from tests.site_support import REPO, build_site_at, serve
 
 pytestmark = pytest.mark.browser
