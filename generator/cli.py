@@ -6,19 +6,25 @@ import argparse
 import sys
 from pathlib import Path
 
-from generator.config import ConfigError, SiteConfig, load_config
+from generator.config import DEFAULT_CONFIG, ConfigError, SiteConfig, load_config
 from generator.errors import GeneratorError, Report
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def _common(parser: argparse.ArgumentParser,
+            strict_help: str = "exit with status 1 if any file had an error or warning") -> None:
     parser.add_argument("--config", type=Path, metavar="FILE",
                         help="site config to read (default: ./site.yaml)")
     parser.add_argument("--source", metavar="DIR", help="folder of Archive.fm transcripts (default: seeds)")
     parser.add_argument("--content", metavar="DIR", help="folder of Markdown pages (default: content)")
-    parser.add_argument("--strict", action="store_true",
-                        help="exit with status 1 if any file had an error or warning")
+    parser.add_argument("--strict", action="store_true", help=strict_help)
+
+
+def _output(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", metavar="DIR", help="output folder (default: _site)")
+    parser.add_argument("--base-url", metavar="URL",
+                        help="absolute URL the site is served from, e.g. https://user.github.io/repo/")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,9 +42,26 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Import new or changed transcripts, then render the whole "
                                             "site into the output folder.")
     _common(build)
-    build.add_argument("--out", metavar="DIR", help="output folder (default: _site)")
-    build.add_argument("--base-url", metavar="URL",
-                       help="absolute URL the site is served from, e.g. https://user.github.io/repo/")
+    _output(build)
+
+    serve = commands.add_parser("serve", help="build, preview on this machine, rebuild on changes",
+                                description="Build the site, serve it at http://HOST:PORT under the base "
+                                            "URL's path (as GitHub Pages will), and rebuild when transcripts, "
+                                            "content, templates or site.yaml change. Open pages reload by "
+                                            "themselves and show build errors. Ctrl-C stops.")
+    _common(serve, strict_help="show warnings in the browser along with errors")
+    _output(serve)
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0: any free)")
+
+    watch = commands.add_parser("watch", help="build, then rebuild whenever the inputs change",
+                                description="Build the site, then import and rebuild whenever transcripts, "
+                                            "content, templates or site.yaml change, without a server. "
+                                            "A transcript is imported once it has not changed for a "
+                                            "second (so a copy in progress is not). Ctrl-C stops.")
+    _common(watch, strict_help="count warnings as errors in each rebuild's line")
+    _output(watch)
     return parser
 
 
@@ -49,6 +72,21 @@ def _config(args: argparse.Namespace) -> SiteConfig:
 
 
 def _run(args: argparse.Namespace, config: SiteConfig, report: Report) -> None:
+    if args.command in ("serve", "watch"):
+        from generator.watch import Rebuilder
+
+        rebuilder = Rebuilder(config, lambda: _config(args), args.config or Path(DEFAULT_CONFIG),
+                              strict=args.strict)
+        if args.command == "serve":
+            from generator.serve import serve
+
+            serve(rebuilder, args.host, args.port)
+        else:
+            from generator.watch import watch
+
+            watch(rebuilder)
+        return
+
     from generator.importer import import_transcripts
 
     summary = import_transcripts(config.source_dir, config.content_dir, report,

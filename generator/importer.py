@@ -7,6 +7,7 @@ page by hand; a page's slug, once written, never changes.
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,11 +28,14 @@ class ImportSummary:
     unchanged: int = 0
     kept_edits: list[Path] = field(default_factory=list)
     failed: int = 0
+    pending: list[Path] = field(default_factory=list)   # too fresh: maybe still being copied in
+    parse_seconds: float = 0.0   # reading and parsing transcripts, for the benchmark
 
     def line(self) -> str:
         return (f"imported: {len(self.added)} new, {len(self.updated)} updated, {self.unchanged} unchanged"
                 + (f", {len(self.kept_edits)} kept (edited by hand)" if self.kept_edits else "")
-                + (f", {self.failed} failed" if self.failed else ""))
+                + (f", {self.failed} failed" if self.failed else "")
+                + (f", {len(self.pending)} waiting (still being written?)" if self.pending else ""))
 
 
 @dataclass(frozen=True)
@@ -73,15 +77,29 @@ def transcript_files(source_dir: Path) -> list[Path]:
     return sorted(p for p in source_dir.glob("*.txt") if p.is_file() and not p.name.startswith("."))
 
 
+def _modified_within(path: Path, seconds: float) -> bool:
+    try:
+        return time.time() - path.stat().st_mtime < seconds
+    except OSError:
+        return False  # reading it reports the problem
+
+
 def import_transcripts(source_dir: Path, content_dir: Path, report: Report, *,
-                       topics_limit: int = 12, ignore_topics: tuple[str, ...] = ()) -> ImportSummary:
-    """Bring content/episodes/ up to date with the transcripts in ``source_dir``."""
+                       topics_limit: int = 12, ignore_topics: tuple[str, ...] = (),
+                       settle_seconds: float = 0) -> ImportSummary:
+    """Bring content/episodes/ up to date with the transcripts in ``source_dir``.
+
+    A transcript modified less than ``settle_seconds`` ago is left for a later
+    run (listed in ``pending``): it may be a copy still in progress."""
     if not source_dir.is_dir():
         raise GeneratorError("transcripts folder not found", source_dir)
     episodes_dir = content_dir / EPISODES
     existing, taken = _existing_pages(episodes_dir)
     summary = ImportSummary()
     for path in transcript_files(source_dir):
+        if settle_seconds > 0 and _modified_within(path, settle_seconds):
+            summary.pending.append(path)
+            continue
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -92,12 +110,15 @@ def import_transcripts(source_dir: Path, content_dir: Path, report: Report, *,
         if old and old.source_sha256 == hashlib.sha256(data).hexdigest():
             summary.unchanged += 1
             continue
+        started = time.perf_counter()
         try:
             transcript = parse_transcript(data, path)
         except TranscriptError as exc:
             report.error(exc)
             summary.failed += 1
             continue
+        finally:
+            summary.parse_seconds += time.perf_counter() - started
         for warning in transcript.warnings:
             report.warn(f"{path}: {warning}")
         if old is not None:

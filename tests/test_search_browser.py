@@ -135,7 +135,10 @@ def test_keyboard_flow(page, site):
     assert page.input_value("#site-search") == ""
     assert page.query_selector_all("#search-results li") == []
     page.keyboard.type("Kazakhstan")
-    page.wait_for_function("document.querySelectorAll('#search-results li').length === 1")
+    # Each keystroke is a query: wait for the answer to the whole word.
+    page.wait_for_function("""document.getElementById('search-status').textContent.includes('“Kazakhstan”')
+        && document.getElementById('search-results').dataset.state === 'complete'""")
+    assert len(page.query_selector_all("#search-results li")) == 1
     assert page.url.endswith("/search/?q=Kazakhstan")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")

@@ -1,0 +1,232 @@
+"""`serve` as a publisher uses it: the real server on a free loopback port,
+the site under its base path, live reload, errors in the browser, and
+nothing outside the site folder ever served."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from generator.serve import SCRIPT
+from tests.live_support import Command, EventStream, get, make_project, running
+from tests.site_support import REPO, parse_html
+
+SUBPATH = "https://user.github.io/repo/"
+TAG = re.compile(rb'<script src="/__live/reload\.js" data-site="[^"]+"></script>\n')
+
+
+def _slugs(out: Path) -> list[str]:
+    return sorted(p.name for p in (out / "episodes").iterdir())
+
+
+def _break_line_5(template: Path) -> str:
+    original = template.read_text(encoding="utf-8")
+    lines = original.splitlines(keepends=True)
+    template.write_text("".join(lines[:4] + ["{% if %}\n"] + lines[4:]), encoding="utf-8")
+    return original
+
+
+def test_pages_are_served_with_a_live_script_that_is_not_on_disk(tmp_path):
+    with running(make_project(tmp_path)) as live:
+        out = tmp_path / "_site"
+        status, headers, body = get(live, "/")
+        assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+        assert TAG.search(body) and b"__live" not in (out / "index.html").read_bytes()
+        assert TAG.sub(b"", body) == (out / "index.html").read_bytes()
+        slug = _slugs(out)[0]
+        status, _, body = get(live, f"/episodes/{slug}/")
+        assert status == 200 and TAG.sub(b"", body) == (out / "episodes" / slug / "index.html").read_bytes()
+        status, _, body = get(live, f"/episodes/{slug}/{slug}.txt")
+        assert status == 200 and body == (out / "episodes" / slug / f"{slug}.txt").read_bytes()
+        status, headers, body = get(live, "/feed.xml")
+        assert status == 200 and "xml" in headers["Content-Type"] and b"__live" not in body
+        status, headers, body = get(live, "/", method="HEAD")
+        assert status == 200 and body == b"" and int(headers["Content-Length"]) > 0
+        status, headers, body = get(live, SCRIPT)
+        assert status == 200 and headers["Content-Type"].startswith("text/javascript") and b"EventSource" in body
+        assert not list(out.rglob("*reload*")), "the live-reload script must not be in the built site"
+
+
+def test_a_sub_path_base_url_is_previewed_the_way_github_pages_serves_it(tmp_path):
+    with running(make_project(tmp_path, SUBPATH)) as live:
+        assert live.url.endswith("/repo/")
+        out = tmp_path / "_site"
+        slug = _slugs(out)[0]
+        for path in ("/", "/repo"):
+            status, headers, _ = get(live, path)
+            assert (status, headers["Location"]) == (302, "/repo/")
+        status, headers, _ = get(live, f"/repo/episodes/{slug}?x=1")
+        assert (status, headers["Location"]) == (302, f"/repo/episodes/{slug}/?x=1")
+        status, _, home = get(live, "/repo/")
+        assert status == 200 and TAG.sub(b"", home) == (out / "index.html").read_bytes()
+        # Every root-relative link on the home page works, as it will on Pages.
+        links = {link for link in parse_html(out / "index.html").links if link.startswith("/")}
+        assert any(link.startswith("/repo/assets/") for link in links)
+        for link in sorted(links):
+            assert get(live, link.split("#")[0])[0] == 200, link
+        status, _, body = get(live, f"/repo/episodes/{slug}/")
+        assert status == 200 and TAG.sub(b"", body) == (out / "episodes" / slug / "index.html").read_bytes()
+        not_found = (out / "404.html").read_bytes()
+        for path in ("/repo/no-such-page/", f"/episodes/{slug}/", "/repo/assets/nope.css"):
+            status, _, body = get(live, path)
+            assert status == 404 and TAG.sub(b"", body) == not_found, path
+
+
+def test_paths_outside_the_site_folder_and_directory_listings_are_refused(tmp_path):
+    config = make_project(tmp_path)
+    secret = config.read_bytes()
+    with running(config) as live:
+        out = tmp_path / "_site"
+        (out / "leak.yaml").symlink_to(config)
+        (out / "leakdir").symlink_to(tmp_path, target_is_directory=True)
+        (out / "assets" / "up").symlink_to("../..", target_is_directory=True)
+        (out / "loop").symlink_to("loop")
+        not_found = (out / "404.html").read_bytes()
+        attempts = ["/../site.yaml", "/%2e%2e/site.yaml", "/%2E%2E/site.yaml", "/assets/../../site.yaml",
+                    "/%2e%2e%2fsite.yaml", "/assets/%2e%2e/%2e%2e/site.yaml", "/..%2f..%2fsite.yaml",
+                    "/..%5csite.yaml", "//etc/passwd", "/%2fetc/passwd", f"/{tmp_path}/site.yaml",
+                    "/leak.yaml", "/leakdir/site.yaml", "/leakdir/", "/assets/up/site.yaml", "/%00",
+                    "/episodes/", "/assets/", "/search/../../site.yaml", "/loop", "/loop/x",
+                    "/" + "a" * 5000]
+        for path in attempts:
+            status, _, body = get(live, path)
+            assert status == 404, path
+            assert TAG.sub(b"", body) == not_found, path
+            assert secret not in body and b"root:" not in body, path
+        # A folder without index.html is a 404, never a listing, with or without the slash.
+        assert not (out / "episodes" / "index.html").exists()
+        assert get(live, "/episodes")[0] == 302 and get(live, "/episodes/")[0] == 404
+
+
+def test_a_new_transcript_appears_after_the_rebuild_without_a_rebuild_loop(tmp_path):
+    with running(make_project(tmp_path)) as live:
+        before = live.attempts()
+        shutil.copyfile(REPO / "tests/fixtures/transcripts/basic.txt", tmp_path / "transcripts" / "new.txt")
+        live.wait_rebuilt(before)
+        [md] = (tmp_path / "content/episodes").glob("freedonia*.md")
+        slug = md.stem
+        status, _, body = get(live, f"/episodes/{slug}/")
+        assert status == 200 and b"Freedonia" in body
+        assert f"/episodes/{slug}/".encode() in get(live, "/")[2]
+        for feed in ("/feed.xml", "/feed.json", "/search/index.json"):
+            assert slug.encode() in get(live, feed)[2], feed
+        # The importer's own page writes must not start another rebuild.
+        settled = live.attempts()
+        with pytest.raises(AssertionError):
+            live.wait_rebuilt(settled, timeout=1.0)
+        assert "error:" not in live.errors.getvalue()
+
+
+def test_open_pages_are_told_to_reload_after_a_rebuild(tmp_path):
+    with running(make_project(tmp_path)) as live:
+        events = EventStream(live)
+        name, hello = events.next()
+        assert name == "hello" and hello["ok"] and hello["errors"] == []
+        served = TAG.search(get(live, "/")[2]).group(0)
+        assert hello["site"].encode() in served
+        with open(tmp_path / "templates/assets/style.css", "a", encoding="utf-8") as css:
+            css.write("\n/* changed while serving */\n")
+        name, state = events.next()
+        assert name == "reload" and state["site"] != hello["site"] and state["errors"] == []
+        assert b"changed while serving" in get(live, "/assets/style.css")[2]
+        assert state["site"].encode() in get(live, "/")[2]
+        events.close()
+
+
+def test_a_broken_template_shows_its_line_while_the_last_good_site_is_served(tmp_path):
+    with running(make_project(tmp_path)) as live:
+        good = (tmp_path / "_site/index.html").read_bytes()
+        events = EventStream(live)
+        assert events.next()[0] == "hello"
+        template = tmp_path / "templates/home.html"
+        original = _break_line_5(template)
+        name, state = events.next()
+        assert name == "error" and not state["ok"]
+        assert len(state["errors"]) == 1
+        assert re.fullmatch(r"error: .*templates/home\.html:5: template syntax error: .+", state["errors"][0])
+        assert state["errors"][0] in live.errors.getvalue()
+        status, _, body = get(live, "/")
+        assert status == 200 and TAG.sub(b"", body) == good
+        assert (tmp_path / "_site/index.html").read_bytes() == good
+        template.write_text(original, encoding="utf-8")
+        name, state = events.next()
+        assert name == "reload" and state["ok"] and state["errors"] == []
+        events.close()
+
+
+def test_a_bad_transcript_is_reported_and_the_rest_is_rebuilt(tmp_path):
+    with running(make_project(tmp_path)) as live:
+        events = EventStream(live)
+        assert events.next()[0] == "hello"
+        shutil.copyfile(REPO / "tests/fixtures/transcripts/bad_date.txt", tmp_path / "transcripts/bad.txt")
+        shutil.copyfile(REPO / "tests/fixtures/transcripts/basic.txt", tmp_path / "transcripts/good.txt")
+        # The two files may settle one rebuild apart.
+        for _ in range(2):
+            name, state = events.next()
+            assert name == "reload" and state["ok"]
+            if state["errors"] and list((tmp_path / "_site/episodes").glob("freedonia*")):
+                break
+        assert len(state["errors"]) == 1 and re.search(r"transcripts/bad\.txt:\d+: ", state["errors"][0])
+        assert list((tmp_path / "_site/episodes").glob("freedonia*"))
+        (tmp_path / "transcripts/bad.txt").unlink()
+        name, state = events.next()
+        assert name == "reload" and state["errors"] == []
+        events.close()
+
+
+def test_site_yaml_changes_rebuild_and_bad_values_are_shown(tmp_path):
+    config = make_project(tmp_path)
+    with running(config) as live:
+        events = EventStream(live)
+        assert events.next()[0] == "hello"
+        good = config.read_text(encoding="utf-8")
+        config.write_text(good + "titel: typo\n", encoding="utf-8")
+        name, state = events.next()
+        assert name == "error" and state["errors"] == [f"error: {config}: key 'titel': unknown key "
+                                                       f"(did you mean 'title'?)"]
+        # An editor that saves by writing a new file and renaming it over the old one.
+        replacement = tmp_path / "site.yaml.new"
+        replacement.write_text(good.replace("Live Test Archive", "Renamed Archive"), encoding="utf-8")
+        os.replace(replacement, config)
+        name, state = events.next()
+        assert name == "reload" and state["errors"] == []
+        assert b"Renamed Archive" in get(live, "/")[2]
+        events.close()
+
+
+@pytest.mark.browser
+def test_the_browser_shows_the_error_then_reloads_when_it_is_fixed(tmp_path, page):
+    with running(make_project(tmp_path)) as live:
+        page.goto(live.url)
+        page.wait_for_function("document.readyState === 'complete'")
+        page.evaluate("window.notReloaded = true")
+        template = tmp_path / "templates/home.html"
+        original = _break_line_5(template)
+        overlay = page.wait_for_selector("#live-errors", timeout=10_000)
+        text = overlay.text_content()
+        assert "Rebuild failed" in text and re.search(r"templates/home\.html:5: template syntax error", text)
+        assert page.evaluate("window.notReloaded") is True
+        assert page.locator("h1").first.text_content() == "Latest episodes"   # the last good site
+        template.write_text(original.replace("Latest episodes", "Newest episodes"), encoding="utf-8")
+        page.wait_for_function("!window.notReloaded && document.readyState === 'complete'", timeout=10_000)
+        assert page.locator("h1").first.text_content() == "Newest episodes"
+        assert page.locator("#live-errors").count() == 0
+        problems = [e for e in page.errors if "/__live/" not in e]
+        assert problems == []
+
+
+def test_the_serve_command_prints_the_url_and_stops_on_ctrl_c(tmp_path):
+    command = Command("serve", "--config", str(make_project(tmp_path, SUBPATH)), "--port", "0", cwd=tmp_path)
+    line = command.wait_line(lambda line: line.startswith("serving: "))
+    url = re.fullmatch(r"serving: (http://127\.0\.0\.1:\d+/repo/) \(Ctrl-C to stop\)\n", line)
+    assert url, line
+    assert re.search(r"start: imported: 2 new, .*; built: 2 episodes", "".join(command.stdout))
+    with urllib.request.urlopen(url[1], timeout=10) as response:
+        assert response.status == 200 and b"/__live/reload.js" in response.read()
+    status, rest, stderr = command.interrupt()
+    assert status == 0, stderr
+    assert rest == "stopped\n" and "Traceback" not in stderr

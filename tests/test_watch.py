@@ -1,0 +1,148 @@
+"""`watch` on a machine that receives transcripts: a file dropped into the
+transcripts folder is on the site within seconds, but not before it is
+completely written; the loop never feeds on its own writes."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+import watchfiles
+
+from generator.config import load_config
+from generator.errors import Report
+from generator.importer import import_transcripts
+from generator.watch import change_filter, watched_paths
+from tests.live_support import OLD, Command, make_project, running
+from tests.site_support import REPO
+
+BASIC = REPO / "tests/fixtures/transcripts/basic.txt"
+
+
+def _pages(root: Path) -> list[Path]:
+    return sorted((root / "content/episodes").glob("*.md"))
+
+
+def test_the_importer_leaves_a_freshly_modified_transcript_for_later(tmp_path):
+    source = tmp_path / "transcripts"
+    source.mkdir()
+    shutil.copyfile(BASIC, source / "basic.txt")
+    log = io.StringIO()
+    summary = import_transcripts(source, tmp_path / "content", Report(stream=log), settle_seconds=60)
+    assert summary.pending == [source / "basic.txt"] and summary.added == [] and log.getvalue() == ""
+    assert summary.line().endswith(", 1 waiting (still being written?)")
+    assert not _pages(tmp_path)
+    os.utime(source / "basic.txt", (OLD, OLD))
+    summary = import_transcripts(source, tmp_path / "content", Report(stream=log), settle_seconds=60)
+    assert summary.pending == [] and len(summary.added) == 1
+    # The default imports at once, as `build` and `import` always did.
+    shutil.copyfile(BASIC, source / "again.txt")
+    summary = import_transcripts(source, tmp_path / "content", Report(stream=log))
+    assert summary.pending == [] and summary.unchanged == 1 and len(summary.added) == 1
+
+
+def test_only_inputs_are_watched_never_the_output_staging_or_cache(tmp_path):
+    config = load_config(make_project(tmp_path))
+    (tmp_path / "content").mkdir()
+    paths = watched_paths(config)
+    assert tmp_path / "templates" in paths and tmp_path / "transcripts" in paths
+    assert not any(p == tmp_path / "templates" / "assets" for p in paths)   # inside templates/
+    keep = change_filter(config)
+    added = watchfiles.Change.added
+    for path in ("templates/home.html", "templates/assets/style.css", "transcripts/new.txt",
+                 "content/episodes/a.md"):
+        assert keep(added, str(tmp_path / path)), path
+    for path in ("_site/index.html", f".{'_site'}.building-123/index.html", "._site.old-9/feed.xml",
+                 ".cache/x", "content/episodes/.a.md.k2j3.tmp", "templates/.home.html.swp",
+                 "templates/home.html~"):
+        assert not keep(added, str(tmp_path / path)), path
+
+
+def test_a_dropped_transcript_reaches_every_page_that_lists_it(tmp_path):
+    with running(make_project(tmp_path), "watch") as live:
+        assert "start: imported: 2 new" in live.log.getvalue()
+        before = live.attempts()
+        shutil.copyfile(BASIC, tmp_path / "transcripts" / "dropped.txt")
+        live.wait_rebuilt(before, timeout=5)
+        [page] = [p for p in _pages(tmp_path) if p.stem.startswith("freedonia")]
+        out = tmp_path / "_site"
+        link = f"/episodes/{page.stem}/"
+        assert "Freedonia" in (out / "episodes" / page.stem / "index.html").read_text(encoding="utf-8")
+        assert link in (out / "index.html").read_text(encoding="utf-8")
+        assert link in (out / "feed.xml").read_text(encoding="utf-8")
+        assert any(link in item["url"] for item in json.loads((out / "feed.json").read_text())["items"])
+        assert f'"{link[1:]}"' in (out / "search/index.json").read_text(encoding="utf-8")   # site-relative
+        assert any(link in p.read_text(encoding="utf-8") for p in (out / "topics").glob("*/index.html"))
+        line = live.log.getvalue().splitlines()[-1]
+        assert "transcripts/dropped.txt complete: imported: 1 new, 0 updated, 2 unchanged" in line
+        assert "built: 3 episodes" in line
+        # The importer wrote a page into content/, a watched folder: no rebuild for that.
+        rebuilt = live.attempts()
+        with pytest.raises(AssertionError):
+            live.wait_rebuilt(rebuilt, timeout=1.0)
+        assert "error:" not in live.errors.getvalue()
+
+
+def test_a_transcript_still_being_written_is_imported_only_when_complete(tmp_path):
+    data = BASIC.read_bytes()
+    half = data.index(b"Freedonia says")
+    with running(make_project(tmp_path), "watch", settle_seconds=1.0) as live:
+        before = live.attempts()
+        target = tmp_path / "transcripts" / "arriving.txt"
+        with open(target, "wb") as f:
+            f.write(data[:half])
+            f.flush()
+            time.sleep(0.6)   # longer than the debounce, shorter than the settle time
+            assert "waiting for transcripts/arriving.txt" in live.log.getvalue()
+            assert live.attempts() == before and len(_pages(tmp_path)) == 2
+            f.write(data[half:])
+        live.wait_rebuilt(before, timeout=5)
+        assert live.attempts() == before + 1
+        [page] = [p for p in _pages(tmp_path) if p.stem.startswith("freedonia")]
+        assert "Take care." in page.read_text(encoding="utf-8")
+        assert "error:" not in live.errors.getvalue()
+
+
+def test_errors_do_not_stop_the_loop(tmp_path):
+    with running(make_project(tmp_path), "watch") as live:
+        template = tmp_path / "templates/episode.html"
+        good = template.read_text(encoding="utf-8")
+        before = live.attempts()
+        template.write_text(good + "{% endif %}\n", encoding="utf-8")
+        live.wait_rebuilt(before)
+        assert not live.rebuilder.state.ok
+        assert "failed (see above); the last good site is kept" in live.log.getvalue()
+        assert "templates/episode.html" in live.rebuilder.state.errors[0]
+        before = live.attempts()
+        template.write_text(good, encoding="utf-8")
+        live.wait_rebuilt(before)
+        assert live.rebuilder.state.ok and live.rebuilder.state.errors == ()
+
+
+def test_a_transcripts_folder_that_arrives_later_is_watched_and_imported(tmp_path):
+    config = make_project(tmp_path)
+    os.rename(tmp_path / "transcripts", tmp_path / "incoming")
+    with running(config, "watch") as live:
+        assert not live.rebuilder.state.ok and "transcripts folder not found" in live.rebuilder.state.errors[0]
+        before = live.attempts()
+        os.rename(tmp_path / "incoming", tmp_path / "transcripts")   # arrives whole, files and all
+        live.wait_rebuilt(before)
+        assert live.rebuilder.state.ok and len(_pages(tmp_path)) == 2
+        assert "watched folders changed: imported: 2 new" in live.log.getvalue()
+
+
+def test_the_watch_command_rebuilds_and_stops_on_ctrl_c(tmp_path):
+    command = Command("watch", "--config", str(make_project(tmp_path)), cwd=tmp_path)
+    command.wait_line(lambda line: line.startswith("watching for changes"))
+    shutil.copyfile(BASIC, tmp_path / "transcripts" / "dropped.txt")
+    # The command's own settle time (1 s) and debounce apply here.
+    line = command.wait_line(lambda line: "dropped.txt" in line and "imported:" in line)
+    assert "transcripts/dropped.txt complete: imported: 1 new" in line and "built: 3 episodes" in line
+    assert "Freedonia" in (tmp_path / "_site/index.html").read_text(encoding="utf-8")
+    status, rest, stderr = command.interrupt()
+    assert status == 0, stderr
+    assert rest == "stopped\n" and "Traceback" not in stderr
