@@ -86,6 +86,8 @@ def json_feed(site: Site, urls: Urls) -> bytes:
     feed = {"version": "https://jsonfeed.org/version/1.1", "title": config.title,
             "home_page_url": urls.absolute(urls.home()), "feed_url": urls.absolute("feed.json"),
             "description": config.description, "language": config.language, "items": items}
+    if config.author:
+        feed["authors"] = [{"name": config.author}]
     return (json.dumps(feed, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 

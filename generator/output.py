@@ -47,9 +47,15 @@ class Output:
         self.files = 0
         self.write_seconds = 0.0
 
+    def _remove_abandoned(self) -> None:
+        """Staging folders of builds that were killed (their process is gone)."""
+        for folder in self.final.parent.glob(f".{self.final.name}.building-*"):
+            pid = folder.name.rsplit("-", 1)[-1]
+            if pid.isdigit() and (int(pid) == os.getpid() or not Path(f"/proc/{pid}").exists()):
+                shutil.rmtree(folder, ignore_errors=True)
+
     def __enter__(self) -> "Output":
-        if self.staging.exists():
-            shutil.rmtree(self.staging)
+        self._remove_abandoned()
         self.staging.mkdir(parents=True)
         return self
 

@@ -242,3 +242,15 @@ def test_ignore_topics_also_cleans_pages_imported_before(tmp_path: Path):
     out, _, _ = build_site_at(tmp_path, ignore_topics=["putin"])
     assert not (out / "topics/putin").exists()
     assert "/topics/putin/" not in (out / "episodes/putin-lukashenko-prepare-for-nato-escalation/index.html").read_text()
+
+
+def test_a_killed_builds_leftover_staging_folder_is_cleared(tmp_path: Path):
+    abandoned = tmp_path / "._site.building-999999999"
+    (abandoned / "episodes").mkdir(parents=True)
+    build_site_at(tmp_path)
+    assert not abandoned.exists()
+
+
+def test_author_is_named_in_the_json_feed(tmp_path: Path):
+    out, _, _ = build_site_at(tmp_path, author="Made-Up Media")
+    assert json.loads((out / "feed.json").read_text())["authors"] == [{"name": "Made-Up Media"}]
