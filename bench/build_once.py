@@ -14,7 +14,7 @@ from pathlib import Path
 from generator.build import build_site
 from generator.config import load_config
 from generator.errors import Report
-from generator.importer import import_transcripts
+from generator.importer import import_site
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -26,8 +26,7 @@ def main(root: Path, base_url: str) -> dict:
         "source_dir": str(root / "seeds"), "content_dir": str(root / "content"),
         "output_dir": str(root / "_site"), "cache_dir": str(root / ".cache"), "base_url": base_url})
     imported = time.perf_counter()
-    summary = import_transcripts(config.source_dir, config.content_dir, report,
-                                 topics_limit=config.topics_per_episode)
+    summary = import_site(config, report)
     import_seconds = time.perf_counter() - imported
     result = build_site(config, report)
     return {"total": time.perf_counter() - started, "parse": summary.parse_seconds,

@@ -87,10 +87,9 @@ def _run(args: argparse.Namespace, config: SiteConfig, report: Report) -> None:
             watch(rebuilder)
         return
 
-    from generator.importer import import_transcripts
+    from generator.importer import import_site
 
-    summary = import_transcripts(config.source_dir, config.content_dir, report,
-                                 topics_limit=config.topics_per_episode, ignore_topics=config.ignore_topics)
+    summary = import_site(config, report)
     print(summary.line())
     if args.command == "build":
         from generator.build import build_site

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.config import SiteConfig
 from generator.content import episode_meta, is_hand_edited, page_text, read_front_matter, write_atomic
 from generator.errors import ContentError, GeneratorError, Report, TranscriptError
 from generator.paragraphs import split_paragraphs
@@ -138,3 +139,10 @@ def import_transcripts(source_dir: Path, content_dir: Path, report: Report, *,
         write_atomic(target, page_for(transcript, slug, topics_limit, ignore_topics))
         summary.added.append(target)
     return summary
+
+
+def import_site(config: SiteConfig, report: Report, *, settle_seconds: float = 0) -> ImportSummary:
+    """import_transcripts with everything taken from the site's config."""
+    return import_transcripts(config.source_dir, config.content_dir, report,
+                              topics_limit=config.topics_per_episode, ignore_topics=config.ignore_topics,
+                              settle_seconds=settle_seconds)

@@ -112,7 +112,7 @@ def related_episodes(episodes: list[Episode], topic_slugs: dict[str, str], count
     return out
 
 
-def build_model(config: SiteConfig, report: Report, bodies: dict[str, Body] | None = None) -> Site:
+def build_model(config: SiteConfig, report: Report) -> Site:
     """Load and cross-reference everything the templates will need."""
     episodes = load_episodes(config.content_dir, report)
     if config.ignore_topics:
@@ -120,7 +120,7 @@ def build_model(config: SiteConfig, report: Report, bodies: dict[str, Body] | No
         ignored = {t.casefold() for t in config.ignore_topics}
         episodes = [dataclasses.replace(e, topics=tuple(t for t in e.topics if t.casefold() not in ignored))
                     for e in episodes]
-    rendered = {e.slug: (bodies or {}).get(e.slug) or render_body(e.body) for e in episodes}
+    rendered = {e.slug: render_body(e.body) for e in episodes}
 
     # "NATO" on one page and "Nato" on another are one topic, shown as first seen.
     canonical: dict[str, str] = {}

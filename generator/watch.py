@@ -23,7 +23,7 @@ import watchfiles
 from generator.build import ASSETS, build_site
 from generator.config import SiteConfig
 from generator.errors import ConfigError, GeneratorError, Report
-from generator.importer import EPISODES, import_transcripts
+from generator.importer import EPISODES, import_site
 
 SETTLE_SECONDS = 1.0    # a transcript untouched this long is taken to be completely copied
 DEBOUNCE_MS = 1600      # longest a burst of changes is gathered before rebuilding
@@ -126,10 +126,7 @@ class Rebuilder:
             if reload_config:
                 self.config = self._load_config()
             config = self.config
-            summary = import_transcripts(config.source_dir, config.content_dir, report,
-                                         topics_limit=config.topics_per_episode,
-                                         ignore_topics=config.ignore_topics,
-                                         settle_seconds=self.settle_seconds)
+            summary = import_site(config, report, settle_seconds=self.settle_seconds)
             self._remember_own_writes(config, summary.added + summary.updated)
             self.waiting = {p: self._settles_at(p) for p in summary.pending}
             line = summary.line()

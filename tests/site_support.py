@@ -15,7 +15,7 @@ from urllib.parse import unquote, urldefrag, urlsplit
 from generator.build import build_site
 from generator.config import load_config
 from generator.errors import Report
-from generator.importer import import_transcripts
+from generator.importer import import_site
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -33,8 +33,7 @@ def build_site_at(root: Path, transcripts: Path | None = None, base_url: str = "
         "base_url": base_url,
         **overrides,
     })
-    import_transcripts(config.source_dir, config.content_dir, report,
-                       topics_limit=config.topics_per_episode)
+    import_site(config, report)
     build_site(config, report)
     return config.output_dir, report, log.getvalue()
 

@@ -21,7 +21,7 @@ from typing import Callable
 
 from generator.config import SiteConfig, load_config
 from generator.errors import Report
-from generator.importer import EPISODES, import_transcripts
+from generator.importer import EPISODES, import_site
 
 GOLDEN_DIR = Path(__file__).resolve().parent
 REPO = GOLDEN_DIR.parents[1]
@@ -38,8 +38,7 @@ def import_seeds(config: SiteConfig) -> None:
     """Import as `python -m generator import` does; the seeds must import cleanly."""
     log = io.StringIO()
     report = Report(stream=log)
-    import_transcripts(config.source_dir, config.content_dir, report,
-                       topics_limit=config.topics_per_episode, ignore_topics=config.ignore_topics)
+    import_site(config, report)
     if not report.clean:
         raise RuntimeError(f"importing the seeds was not clean:\n{log.getvalue()}")
 
