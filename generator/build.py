@@ -2,7 +2,11 @@
 folder that replaces the output folder only when complete."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+import hashlib
+import json
 import os
 import sys
 import time
@@ -12,13 +16,16 @@ from pathlib import Path
 from tqdm import tqdm
 
 from generator import feeds, search
+from generator.cache import Cache, make_key
 from generator.config import SiteConfig
 from generator.content import Episode
 from generator.errors import Report
+from generator.load import KINDS, cached_tokens
+from generator.markup import Body
 from generator.output import Output, check_output_dir
 from generator.render import Renderer
-from generator.search import SearchDoc
 from generator.site import Site, build_model
+from generator.workers import Background, parallel_map
 from generator.urls import Urls
 from generator.views import Views, display_date
 
@@ -51,9 +58,12 @@ def _build_time() -> dt.datetime | None:
 def transcript_text(site: Site, urls: Urls, episode: Episode) -> str:
     """The plain-text download: a three-line header block, then one block per
     paragraph. Search fetches this file to show a snippet of paragraph N."""
+    return "\n\n".join((_transcript_header(urls, episode), *site.bodies[episode.slug].paragraphs)) + "\n"
+
+
+def _transcript_header(urls: Urls, episode: Episode) -> str:
     meta = " · ".join(x for x in (episode.show, display_date(episode.date)) if x)
-    header = f"{episode.title}\n{meta}\n{urls.absolute(urls.episode(episode.slug))}"
-    return "\n\n".join((header, *site.bodies[episode.slug].paragraphs)) + "\n"
+    return f"{episode.title}\n{meta}\n{urls.absolute(urls.episode(episode.slug))}"
 
 
 def _base36(n: int) -> str:
@@ -66,15 +76,61 @@ def _base36(n: int) -> str:
             return out
 
 
-def search_index(site: Site, urls: Urls) -> str:
+def _search_meta(site: Site, urls: Urls) -> list[dict]:
+    return [{"u": urls.episode(e.slug), "t": e.title, "s": e.show, "d": display_date(e.date)}
+            for e in site.episodes]
+
+
+def _search_job(site: Site, urls: Urls) -> tuple:
+    """Everything ``search_index`` needs, small enough to send to a worker."""
+    config = site.config
+    sources = [(site.pages[e.slug].key, e.path) for e in site.episodes]
+    return config.cache_dir, config.ignore_topics, _search_meta(site, urls), sources
+
+
+def search_index(job: tuple) -> str:
     """The compact lunr index plus what a result shows, for search/index.json."""
-    docs, meta = [], []
-    for i, episode in enumerate(site.episodes):
-        docs.append(SearchDoc(ref=_base36(i), title=episode.title, topics=episode.topics,
-                              paragraphs=site.bodies[episode.slug].paragraphs))
-        meta.append({"u": urls.episode(episode.slug), "t": episode.title, "s": episode.show,
-                     "d": display_date(episode.date)})
-    return search.to_json(search.build_index(docs, meta))
+    cache_folder, ignore_topics, meta, sources = job
+    cache = Cache(cache_folder)
+    refs = [_base36(i) for i in range(len(sources))]
+    tokens = (cached_tokens(cache, key, path, ignore_topics) for key, path in sources)
+    return search.to_json(search.compact_index(refs, tokens, meta))
+
+
+def _timed_search_index(job: tuple) -> tuple[str, float]:
+    started = time.perf_counter()
+    return search_index(job), time.perf_counter() - started
+
+
+def _context_json(context: dict) -> str:
+    """A page's context as text for its key; the site-wide part, the same on
+    every page, is keyed once (in ``page_salt``), not once per page."""
+    return json.dumps({k: v for k, v in context.items() if k != "site"}, ensure_ascii=False,
+                      separators=(",", ":"), default=str)
+
+
+def _templates_key(templates_dir: Path) -> str:
+    """Every template file's name and bytes: any edit re-renders every page."""
+    parts: list[str | bytes] = []
+    for path in sorted(templates_dir.rglob("*")):
+        if path.is_file():
+            parts += [path.relative_to(templates_dir).as_posix(), path.read_bytes()]
+    return make_key("templates", *parts)
+
+
+def _render_episode(job: tuple[Path, Path, str, dict]) -> str | None:
+    """An episode page, in a worker process; None if its body is not in the cache."""
+    templates_dir, cache_folder, body_key, context = job
+    body = Cache(cache_folder).get("body", body_key)
+    if not isinstance(body, Body):
+        return None
+    context["episode"]["blocks"] = [{"html": b.html, "number": b.number} for b in body.blocks]
+    return _renderer(templates_dir).render("episode.html", context)
+
+
+@functools.cache
+def _renderer(templates_dir: Path) -> Renderer:
+    return Renderer(templates_dir)
 
 
 def _theme_assets(config: SiteConfig) -> list[tuple[Path, str]]:
@@ -92,11 +148,13 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
     started = time.perf_counter()
     check_output_dir(config.output_dir, [config.root, config.content_dir, config.source_dir,
                                          config.templates_dir])
-    site = build_model(config, report)
+    cache = Cache(config.cache_dir)
+    site = build_model(config, report, cache)
     stages = {"load": time.perf_counter() - started}
     urls = Urls(config.base_url)
     views = Views(site, urls)
-    renderer = Renderer(config.templates_dir)
+    renderer = _renderer(config.templates_dir.resolve())
+    page_salt = make_key(_templates_key(config.templates_dir), json.dumps(views.common, sort_keys=True))
 
     pages: list[tuple[str, str, dict]] = []
     pages += [("home.html", name, ctx) for name, ctx in views.home_pages()]
@@ -109,14 +167,42 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
     pages += [("search.html", *views.search_page()), ("404.html", *views.not_found_page())]
 
     rendering = time.perf_counter()
-    with Output(config.output_dir) as out, _progress(len(site.episodes) + len(pages)) as bar:
+    manifest = config.cache_dir / "output" / (hashlib.sha256(str(config.output_dir.resolve()).encode())
+                                              .hexdigest()[:16] + ".json")
+    index_key = make_key("search", json.dumps(_search_meta(site, urls), ensure_ascii=False),
+                         *(site.pages[e.slug].key for e in site.episodes))
+    with Output(config.output_dir, manifest) as out, _progress(len(site.episodes) + len(pages)) as bar, \
+            contextlib.ExitStack() as jobs_running:
+        # The search index, if it changed, is built alongside everything else.
+        indexing = None
+        if not out.reuse("search/index.json", index_key):
+            indexing = jobs_running.enter_context(Background(_timed_search_index, _search_job(site, urls)))
+        # Episode pages whose inputs changed are rendered, on every core if
+        # there are many; the key leaves the transcript out of the context
+        # and stands in the page's content hash for it.
+        todo: list[tuple[str, str, dict, str]] = []
         for index, episode in enumerate(site.episodes):
             name, ctx = views.episode_page(index)
-            out.write(urls.output_file(name), renderer.render("episode.html", ctx))
-            out.write(urls.transcript(episode.slug), transcript_text(site, urls, episode))
+            body_key = site.pages[episode.slug].key
+            key = make_key("episode.html", page_salt, _context_json(ctx), body_key)
+            if not out.reuse(urls.output_file(name), key):
+                todo.append((name, key, ctx, episode.slug))
+            header = _transcript_header(urls, episode)
+            txt_key = make_key("txt", header, body_key)
+            if not out.reuse(urls.transcript(episode.slug), txt_key):
+                out.write(urls.transcript(episode.slug), transcript_text(site, urls, episode), txt_key)
             bar.update()
+        jobs = [(renderer.templates_dir, cache.folder, site.pages[slug].key, ctx) for _, _, ctx, slug in todo]
+        for (name, key, ctx, slug), html in zip(todo, parallel_map(_render_episode, jobs)):
+            if html is None:
+                ctx["episode"]["blocks"] = views.episode_blocks(slug)
+                html = renderer.render("episode.html", ctx)
+            out.write(urls.output_file(name), html, key)
+
         for template, name, ctx in pages:
-            out.write(urls.output_file(name), renderer.render(template, ctx))
+            key = make_key(template, page_salt, _context_json(ctx))
+            if not out.reuse(urls.output_file(name), key):
+                out.write(urls.output_file(name), renderer.render(template, ctx), key)
             bar.update()
 
         out.write("feed.xml", feeds.rss(site, urls, _build_time()))
@@ -125,9 +211,10 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
         listed = [urls.episode(e.slug) for e in site.episodes] + [n for _, n, _ in pages if n != "404.html"]
         out.write("sitemap.xml", feeds.sitemap([(n, dates.get(n)) for n in sorted(listed)], urls))
         out.write("robots.txt", feeds.robots(urls))
-        indexing = time.perf_counter()
-        out.write("search/index.json", search_index(site, urls))
-        stages["search"] = time.perf_counter() - indexing
+        stages["search"] = 0.0
+        if indexing:
+            index, stages["search"] = indexing.result()
+            out.write("search/index.json", index, index_key)
         out.write(".nojekyll", "")
         if config.cname:
             out.write("CNAME", config.cname + "\n")
@@ -136,6 +223,8 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
         committing = time.perf_counter()
         out.commit()
         files = out.files
+    for kind in KINDS:
+        cache.prune(kind)
     stages["write"] = out.write_seconds + time.perf_counter() - committing
-    stages["render"] = committing - rendering - stages["search"] - out.write_seconds
+    stages["render"] = committing - rendering - out.write_seconds
     return BuildResult(len(site.episodes), files, config.output_dir, time.perf_counter() - started, stages)

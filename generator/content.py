@@ -175,11 +175,24 @@ def _episode_from(meta: dict, body: str, body_line: int, path: Path) -> Episode:
 def load_episode(path: Path) -> Episode:
     """Read and validate one page. Raises ContentError(path, line, reason)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ContentError(f"not UTF-8 text (byte {exc.start})", path) from None
+        data = path.read_bytes()
     except OSError as exc:
         raise ContentError(f"cannot read: {exc.strerror or exc}", path) from None
+    return parse_episode(data, path)
+
+
+def decode_page(data: bytes, path: Path) -> str:
+    """A page's text, with line ends as a text-mode read would give them."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ContentError(f"not UTF-8 text (byte {exc.start})", path) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def parse_episode(data: bytes, path: Path) -> Episode:
+    """Validate one page's bytes, read from ``path``."""
+    text = decode_page(data, path)
     meta, body, body_line = read_front_matter(text, path)
     try:
         return _episode_from(meta, body, body_line, path)

@@ -20,6 +20,10 @@ class GeneratorError(Exception):
         self.path = str(path) if path is not None else None
         self.line = line
 
+    def __reduce__(self):
+        # So an error raised in a worker process arrives with its file and line.
+        return (type(self), (self.message, self.path, self.line))
+
     def location(self) -> str:
         if self.path is None:
             return ""
@@ -43,6 +47,9 @@ class ConfigError(GeneratorError):
     def __init__(self, path: Path | str, problems: list[str]):
         super().__init__("; ".join(problems), path)
         self.problems = problems
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.problems))
 
     def __str__(self) -> str:
         return "\n".join(f"{self.path}: {p}" for p in self.problems)

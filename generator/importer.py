@@ -11,15 +11,18 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.cache import Cache, make_key
 from generator.config import SiteConfig
-from generator.content import episode_meta, is_hand_edited, page_text, read_front_matter, write_atomic
+from generator.content import decode_page, episode_meta, is_hand_edited, page_text, read_front_matter, write_atomic
 from generator.errors import ContentError, GeneratorError, Report, TranscriptError
-from generator.paragraphs import split_paragraphs
+from generator.paragraphs import sentences, split_paragraphs
 from generator.slugs import slugify, unique_slug
 from generator.topics import extract_topics
 from generator.transcript import Transcript, parse_transcript
+from generator.workers import parallel_map
 
 EPISODES = "episodes"
+FACTS = "facts"   # cache kind: what an existing page says about its transcript
 
 
 @dataclass
@@ -43,35 +46,73 @@ class ImportSummary:
 class _Existing:
     path: Path
     source_sha256: str
-    text: str
+    hand_edited: bool
 
 
-def _existing_pages(episodes_dir: Path) -> tuple[dict[str, _Existing], set[str]]:
+def _page_facts(path: Path, data: bytes) -> tuple[str | None, str | None, str, bool]:
+    """(slug, source file, source sha256, edited by hand) of an existing page."""
+    try:
+        text = decode_page(data, path)
+        meta, _, _ = read_front_matter(text, path)
+    except ContentError:
+        return None, None, "", True  # a broken page is reported when the site loads it; never overwrite it
+    slug = meta.get("slug") if isinstance(meta.get("slug"), str) else None
+    source = meta.get("source")
+    if isinstance(source, dict) and isinstance(source.get("file"), str):
+        return slug, source["file"], str(source.get("sha256", "")), is_hand_edited(text)
+    return slug, None, "", True
+
+
+def _existing_pages(episodes_dir: Path, cache: Cache) -> tuple[dict[str, _Existing], set[str]]:
     """Imported pages by source file name, and every slug already in use."""
     by_source: dict[str, _Existing] = {}
     taken: set[str] = set()
     for path in sorted(episodes_dir.glob("*.md")):
         taken.add(path.stem)
         try:
-            text = path.read_text(encoding="utf-8")
-            meta, _, _ = read_front_matter(text, path)
-        except (ContentError, OSError, UnicodeDecodeError):
-            continue  # a broken page is reported when the site loads it; never overwrite it
-        if isinstance(meta.get("slug"), str):
-            taken.add(meta["slug"])
-        source = meta.get("source")
-        if isinstance(source, dict) and isinstance(source.get("file"), str):
-            by_source[source["file"]] = _Existing(path, str(source.get("sha256", "")), text)
+            data = path.read_bytes()
+        except OSError:
+            continue
+        # Reading front matter is most of a no-op import; the facts are cached by content.
+        key = make_key("facts", str(path), data)
+        facts = cache.get(FACTS, key)
+        if not (isinstance(facts, tuple) and len(facts) == 4):
+            facts = _page_facts(path, data)
+            cache.put(FACTS, key, facts)
+        slug, source_file, source_sha256, hand_edited = facts
+        if slug:
+            taken.add(slug)
+        if source_file:
+            by_source[source_file] = _Existing(path, source_sha256, hand_edited)
     return by_source, taken
 
 
-def page_for(transcript: Transcript, slug: str, topics_limit: int, ignore_topics: tuple[str, ...]) -> str:
-    """The content page text for a transcript (pure: same input, same bytes)."""
-    topics = extract_topics(transcript.text, transcript.show, topics_limit, ignore_topics)
-    meta = episode_meta(transcript.title, transcript.show, transcript.date, transcript.duration,
-                        transcript.audio_format, transcript.description, slug, topics,
-                        transcript.source, transcript.sha256)
-    return page_text(meta, split_paragraphs(transcript.text))
+@dataclass(frozen=True)
+class _Prepared:
+    """A parsed transcript with the slow parts of its page worked out."""
+    transcript: Transcript
+    topics: list[str]
+    paragraphs: list[str]
+
+
+def _prepare(job: tuple[Path, bytes, int, tuple[str, ...]]) -> _Prepared | TranscriptError:
+    """Parse one transcript; runs in a worker process for a large batch."""
+    path, data, topics_limit, ignore_topics = job
+    try:
+        transcript = parse_transcript(data, path)
+    except TranscriptError as exc:
+        return exc
+    spoken = sentences(transcript.text.split())   # both topics and paragraphs need these
+    topics = extract_topics(transcript.text, transcript.show, topics_limit, ignore_topics, spoken)
+    return _Prepared(transcript, topics, split_paragraphs(transcript.text, spoken))
+
+
+def _page(prepared: _Prepared, slug: str) -> str:
+    """The content page text (pure: same input, same bytes)."""
+    t = prepared.transcript
+    meta = episode_meta(t.title, t.show, t.date, t.duration, t.audio_format, t.description, slug,
+                        prepared.topics, t.source, t.sha256)
+    return page_text(meta, prepared.paragraphs)
 
 
 def transcript_files(source_dir: Path) -> list[Path]:
@@ -87,16 +128,19 @@ def _modified_within(path: Path, seconds: float) -> bool:
 
 def import_transcripts(source_dir: Path, content_dir: Path, report: Report, *,
                        topics_limit: int = 12, ignore_topics: tuple[str, ...] = (),
-                       settle_seconds: float = 0) -> ImportSummary:
+                       settle_seconds: float = 0, cache: Cache | None = None) -> ImportSummary:
     """Bring content/episodes/ up to date with the transcripts in ``source_dir``.
 
     A transcript modified less than ``settle_seconds`` ago is left for a later
     run (listed in ``pending``): it may be a copy still in progress."""
     if not source_dir.is_dir():
         raise GeneratorError("transcripts folder not found", source_dir)
+    cache = cache or Cache(None)
     episodes_dir = content_dir / EPISODES
-    existing, taken = _existing_pages(episodes_dir)
+    existing, taken = _existing_pages(episodes_dir, cache)
+    cache.prune(FACTS)
     summary = ImportSummary()
+    jobs = []
     for path in transcript_files(source_dir):
         if settle_seconds > 0 and _modified_within(path, settle_seconds):
             summary.pending.append(path)
@@ -111,38 +155,47 @@ def import_transcripts(source_dir: Path, content_dir: Path, report: Report, *,
         if old and old.source_sha256 == hashlib.sha256(data).hexdigest():
             summary.unchanged += 1
             continue
-        started = time.perf_counter()
-        try:
-            transcript = parse_transcript(data, path)
-        except TranscriptError as exc:
-            report.error(exc)
+        jobs.append((path, data, topics_limit, ignore_topics))
+
+    started = time.perf_counter()
+    prepared = parallel_map(_prepare, jobs)
+    summary.parse_seconds = time.perf_counter() - started
+    for (path, *_), result in zip(jobs, prepared):
+        if isinstance(result, TranscriptError):
+            report.error(result)
             summary.failed += 1
             continue
-        finally:
-            summary.parse_seconds += time.perf_counter() - started
-        for warning in transcript.warnings:
+        for warning in result.transcript.warnings:
             report.warn(f"{path}: {warning}")
+        old = existing.get(path.name)
         if old is not None:
-            if is_hand_edited(old.text):
+            if old.hand_edited:
                 report.warn(f"{old.path}: its transcript {path.name} changed, but the page was edited by "
                             f"hand, so it was kept; delete the page and import again to take the new version")
                 summary.kept_edits.append(old.path)
                 continue
-            slug = old.path.stem
-            write_atomic(old.path, page_for(transcript, slug, topics_limit, ignore_topics))
+            _write_page(old.path, result, old.path.stem, cache)
             summary.updated.append(old.path)
             continue
-        wanted = slugify(transcript.title) or slugify(path.stem) or "episode"
-        slug = unique_slug(wanted, taken, transcript.date.isoformat())
+        wanted = slugify(result.transcript.title) or slugify(path.stem) or "episode"
+        slug = unique_slug(wanted, taken, result.transcript.date.isoformat())
         taken.add(slug)
         target = episodes_dir / f"{slug}.md"
-        write_atomic(target, page_for(transcript, slug, topics_limit, ignore_topics))
+        _write_page(target, result, slug, cache)
         summary.added.append(target)
     return summary
+
+
+def _write_page(path: Path, prepared: _Prepared, slug: str, cache: Cache) -> None:
+    text = _page(prepared, slug)
+    write_atomic(path, text)
+    # What the next import would read back from this page, known already.
+    facts = (slug, prepared.transcript.source, prepared.transcript.sha256, False)
+    cache.put(FACTS, make_key("facts", str(path), text.encode("utf-8")), facts)
 
 
 def import_site(config: SiteConfig, report: Report, *, settle_seconds: float = 0) -> ImportSummary:
     """import_transcripts with everything taken from the site's config."""
     return import_transcripts(config.source_dir, config.content_dir, report,
                               topics_limit=config.topics_per_episode, ignore_topics=config.ignore_topics,
-                              settle_seconds=settle_seconds)
+                              settle_seconds=settle_seconds, cache=Cache(config.cache_dir))

@@ -4,6 +4,8 @@ is killed never leaves a half-written site."""
 from __future__ import annotations
 
 import ctypes
+import hashlib
+import json
 import os
 import shutil
 import time
@@ -41,11 +43,32 @@ def check_output_dir(out: Path, protected: list[Path]) -> None:
 
 
 class Output:
-    def __init__(self, final: Path):
+    """The site being written. Files are named by site-relative POSIX paths.
+
+    A file whose key (its content hash, or for a page the hash of everything
+    that goes into it) matches what the previous build wrote is hard-linked
+    from the current site instead of written again. ``manifest`` records each
+    file's key with the inode, size and mtime it was written with, so a file
+    changed or replaced since is never mistaken for the one the key describes.
+    If every file matches and none went away, the site is left exactly as it
+    is; otherwise nothing is created until the first file that differs.
+    """
+
+    def __init__(self, final: Path, manifest: Path | None = None):
         self.final = final.resolve()
         self.staging = self.final.parent / f".{self.final.name}.building-{os.getpid()}"
-        self.files = 0
+        self.manifest = manifest
+        self.old: dict[str, list] = _read_manifest(manifest) if manifest else {}
+        self.new: dict[str, list] = {}
+        self.staged = False
+        self.linked = 0
         self.write_seconds = 0.0
+        self._pending: list[str] = []   # matched before anything needed writing
+        self._dirs: set[Path] = set()
+
+    @property
+    def files(self) -> int:
+        return len(self.new)
 
     def _remove_abandoned(self) -> None:
         """Staging folders of builds that were killed (their process is gone)."""
@@ -56,49 +79,130 @@ class Output:
 
     def __enter__(self) -> "Output":
         self._remove_abandoned()
-        self.staging.mkdir(parents=True)
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if self.staging.exists():
             shutil.rmtree(self.staging, ignore_errors=True)
 
-    def _target(self, name: PurePosixPath | str) -> Path:
-        target = (self.staging / str(name)).resolve()
-        if not target.is_relative_to(self.staging):
-            raise BuildError(f"refusing to write outside the output folder: {name}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return target
+    @staticmethod
+    def _name(name: PurePosixPath | str) -> str:
+        """The name, checked without touching the disk: relative, no '..'."""
+        name = str(name)
+        parts = name.split("/")
+        if not name or name.startswith("/") or "\0" in name or any(p in ("", ".", "..") for p in parts):
+            raise BuildError(f"refusing to write outside the output folder: {name!r}")
+        return name
 
-    def write(self, name: PurePosixPath | str, data: str | bytes) -> None:
+    def _stage(self) -> None:
+        if self.staged:
+            return
+        self.staged = True
+        self.staging.mkdir(parents=True)
+        for name in self._pending:
+            self._link(name)
+        self._pending = []
+
+    def _parent(self, target: Path) -> None:
+        if target.parent not in self._dirs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(target.parent)
+
+    def _link(self, name: str) -> None:
+        target = self.staging / name
+        self._parent(target)
+        try:
+            os.link(self.final / name, target)
+        except OSError:
+            shutil.copy2(self.final / name, target)
+        self.linked += 1
+
+    def _unchanged(self, name: str, key: str) -> bool:
+        entry = self.old.get(name)
+        if entry is None or entry[0] != key:
+            return False
+        try:
+            st = os.lstat(self.final / name)
+        except OSError:
+            return False
+        return [st.st_ino, st.st_size, st.st_mtime_ns] == entry[1:]
+
+    def reuse(self, name: PurePosixPath | str, key: str) -> bool:
+        """Keep the previous build's file if it was made from the same key."""
+        name = self._name(name)
+        if not self._unchanged(name, key):
+            return False
+        if self.staged:
+            self._link(name)
+        else:
+            self._pending.append(name)
+        self.new[name] = self.old[name]
+        return True
+
+    def write(self, name: PurePosixPath | str, data: str | bytes, key: str | None = None) -> None:
+        """Write a file; ``key`` defaults to the hash of its content."""
         started = time.perf_counter()
-        target = self._target(name)
         if isinstance(data, str):
             data = data.encode("utf-8")
+        key = key or hashlib.sha256(data).hexdigest()
+        if self.reuse(name, key):
+            return
+        name = self._name(name)
+        self._stage()
+        target = self.staging / name
+        self._parent(target)
         try:
             target.write_bytes(data)
+            st = os.lstat(target)
         except OSError as exc:
             raise BuildError(f"cannot write {name}: {exc.strerror or exc}", self.final) from None
-        self.files += 1
+        self.new[name] = [key, st.st_ino, st.st_size, st.st_mtime_ns]
         self.write_seconds += time.perf_counter() - started
 
     def copy(self, source: Path, name: PurePosixPath | str) -> None:
         try:
-            shutil.copyfile(source, self._target(name))
+            data = source.read_bytes()
         except OSError as exc:
             raise BuildError(f"cannot copy {source}: {exc.strerror or exc}", self.final) from None
-        self.files += 1
+        self.write(name, data)
 
-    def commit(self) -> None:
-        """Put the finished site in place of the old one."""
-        self.write(MARKER, _MARKER_TEXT)
+    def commit(self) -> bool:
+        """Put the finished site in place of the old one; False if the old
+        one was already exactly this site and was left alone."""
+        if not self.staged and self.new.keys() == self.old.keys() and (self.final / MARKER).exists():
+            return False
+        self._stage()
+        (self.staging / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
         if self.final.exists():
             if not _exchange(self.staging, self.final):
                 old = self.final.parent / f".{self.final.name}.old-{os.getpid()}"
                 os.rename(self.final, old)
                 os.rename(self.staging, self.final)
                 shutil.rmtree(old, ignore_errors=True)
-                return
-            # staging now holds the old site; __exit__ removes it.
+            # else staging now holds the old site; __exit__ removes it.
         else:
             os.rename(self.staging, self.final)
+        if self.manifest:
+            _write_manifest(self.manifest, self.new)
+        return True
+
+
+def _read_manifest(path: Path) -> dict[str, list]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, dict):
+        return {}
+    return {k: v for k, v in files.items() if isinstance(v, list) and len(v) == 4}
+
+
+def _write_manifest(path: Path, files: dict[str, list]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"files": files}, separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # without it, the next build writes every file again: slower, still right

@@ -42,12 +42,16 @@ def _ends_sentence(word: str, next_word: str) -> bool:
 def sentences(words: list[str]) -> list[list[str]]:
     """Group words into sentences; a sentence never comes back empty."""
     out: list[list[str]] = []
-    current: list[str] = []
-    for i, word in enumerate(words):
-        current.append(word)
-        if i + 1 == len(words) or _ends_sentence(word, words[i + 1]):
-            out.append(current)
-            current = []
+    start = 0
+    last = len(words) - 1
+    # Only a word ending in punctuation can end a sentence: find those in one
+    # pass, as this runs over every word of every transcript.
+    for i in [i for i, word in enumerate(words) if word[-1] in _END_CHARS]:
+        if i < last and _ends_sentence(words[i], words[i + 1]):
+            out.append(words[start:i + 1])
+            start = i + 1
+    if start <= last:
+        out.append(words[start:])
     return out
 
 
@@ -64,16 +68,18 @@ def _split_long(sentence: list[str]) -> list[list[str]]:
     return pieces
 
 
-def split_paragraphs(text: str) -> list[str]:
+def split_paragraphs(text: str, spoken: list[list[str]] | None = None) -> list[str]:
     """Readable paragraphs of roughly 60 to 160 words, cut at sentence ends.
 
-    Existing paragraph breaks ("\\n\\n") in the text are kept.
+    Existing paragraph breaks ("\\n\\n") in the text are kept. ``spoken`` is
+    ``sentences(text.split())`` if the caller already has it.
     """
     paragraphs: list[str] = []
-    for block in text.split("\n\n"):
+    blocks = text.split("\n\n")
+    for block in blocks:
         current: list[str] = []
         block_paragraphs: list[list[str]] = []
-        for sentence in sentences(block.split()):
+        for sentence in spoken if spoken is not None and len(blocks) == 1 else sentences(block.split()):
             for piece in _split_long(sentence):
                 if current and len(current) >= MIN_WORDS // 2 and len(current) + len(piece) > MAX_WORDS:
                     block_paragraphs.append(current)

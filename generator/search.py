@@ -40,7 +40,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
 import lunr
 from lunr.builder import Builder
@@ -243,34 +243,54 @@ def build_index(docs: list[SearchDoc], meta: list | None = None,
     """The compact index the browser downloads (see the module docstring).
 
     ``meta``, if given, is one JSON-ready entry per document (url, title, show,
-    date ...), shipped in the same file as ``docs``. ``tokenize`` lets the
-    build substitute a cached ``doc_tokens``.
+    date ...), shipped in the same file as ``docs``.
     """
-    refs = [doc.ref for doc in docs]
+    return compact_index([doc.ref for doc in docs], (tokenize(doc) for doc in docs), meta)
+
+
+def compact_index(refs: list[str], tokens: Iterable[DocTokens], meta: list | None = None) -> dict:
+    """``build_index`` from each document's counted terms, in ``refs`` order.
+
+    ``tokens`` is consumed one document at a time, so a large archive's
+    counts never all sit in memory at once.
+    """
     if len(set(refs)) != len(refs):
         raise ValueError("search documents need unique refs")
-    if meta is not None and len(meta) != len(docs):
-        raise ValueError(f"{len(meta)} metadata entries for {len(docs)} search documents")
-    stats = [tokenize(doc) for doc in docs]
-    n = len(docs)
-    keys_tfs: dict[str, list[int]] = {}
-    for f in range(len(FIELDS)):
-        for d, stat in enumerate(stats):
-            key = f * n + d
+    if meta is not None and len(meta) != len(refs):
+        raise ValueError(f"{len(meta)} metadata entries for {len(refs)} search documents")
+    n = len(refs)
+    by_field: list[dict[str, list[int]]] = [{} for _ in FIELDS]   # term -> [doc, tf, doc, tf, ...]
+    lengths: list[list[int]] = [[] for _ in FIELDS]
+    count = 0
+    for d, stat in enumerate(tokens):
+        count += 1
+        for f, rows in enumerate(by_field):
+            lengths[f].append(stat.lengths[f])
             for term, tf in stat.frequencies[f].items():
-                if (row := keys_tfs.get(term)) is None:
-                    keys_tfs[term] = [key, tf]
+                if (row := rows.get(term)) is None:
+                    rows[term] = [d, tf]
                 else:
-                    row += (key, tf)
-    terms = sorted(keys_tfs)
+                    row += (d, tf)
+    if count != n:
+        raise ValueError(f"{count} token counts for {n} search documents")
+    terms = sorted(set().union(*by_field))
+    postings = []
+    for term in terms:
+        keys_tfs: list[int] = []
+        for f, rows in enumerate(by_field):
+            if (row := rows.get(term)) is not None:
+                if f:
+                    row[0::2] = [d + f * n for d in row[0::2]]
+                keys_tfs += row
+        postings.append(_gaps(keys_tfs))
     compact = {
         "format": FORMAT, "lunr": LUNR_VERSION, "k1": K1, "b": B,
         "fields": list(FIELDS), "boosts": list(BOOSTS),
         "pipeline": [fn.label for fn in SEARCH_PIPELINE],
         "refs": refs,
-        "lengths": [[stat.lengths[f] for stat in stats] for f in range(len(FIELDS))],
+        "lengths": lengths,
         "terms": terms,
-        "postings": [_gaps(keys_tfs[term]) for term in terms],
+        "postings": postings,
     }
     if meta is not None:
         compact["docs"] = meta

@@ -3,17 +3,16 @@ is rendered, so navigation, topics, related episodes and links agree.
 """
 from __future__ import annotations
 
-import dataclasses
+import heapq
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from generator.cache import Cache
 from generator.config import SiteConfig
-from generator.content import Episode, load_episode
-from generator.errors import ContentError, Report
-from generator.importer import EPISODES
-from generator.markup import Body, render_body
+from generator.content import Episode
+from generator.errors import Report
+from generator.load import Bodies, Loaded, load_pages
 from generator.slugs import slugify, unique_slug
 
 
@@ -35,7 +34,8 @@ class Show:
 class Site:
     config: SiteConfig
     episodes: list[Episode]                   # newest first
-    bodies: dict[str, Body]                   # by episode slug
+    pages: dict[str, Loaded]                  # by episode slug
+    bodies: Bodies                            # Body by episode slug, read when needed
     topics: dict[str, Topic]                  # by topic slug, sorted by name
     topic_slugs: dict[str, str]               # topic name -> slug
     shows: dict[str, Show]                    # by show slug
@@ -50,27 +50,6 @@ class Site:
         for episode in self.episodes:
             out[episode.date.year].append(episode)
         return dict(sorted(out.items(), reverse=True))
-
-
-def load_episodes(content_dir: Path, report: Report) -> list[Episode]:
-    """Every valid page, newest first; a broken page is reported and left out."""
-    episodes: list[Episode] = []
-    seen: dict[str, Path] = {}
-    for path in sorted((content_dir / EPISODES).glob("*.md")):
-        try:
-            episode = load_episode(path)
-        except ContentError as exc:
-            report.error(exc)
-            continue
-        if episode.slug in seen:
-            report.error(ContentError(f"slug '{episode.slug}' is already used by {seen[episode.slug]}",
-                                      path, 1))
-            continue
-        seen[episode.slug] = path
-        episodes.append(episode)
-    # Same date: the title decides, so the order never depends on the file system.
-    episodes.sort(key=lambda e: (e.date, e.title, e.slug), reverse=True)
-    return episodes
 
 
 def _group_slugs(names: list[str], fallback: str) -> dict[str, str]:
@@ -107,20 +86,21 @@ def related_episodes(episodes: list[Episode], topic_slugs: dict[str, str], count
             for j in postings[topic]:
                 if j != i:
                     scores[j] += weight[topic]
+        if len(scores) > count:
+            # Only scores near the top can make the cut; sorting just those
+            # keeps this fast when a topic is shared by hundreds of episodes.
+            floor = heapq.nlargest(count, scores.values())[-1] - 1e-6
+            scores = Counter({j: s for j, s in scores.items() if s >= floor})
         best = sorted(scores, key=lambda j: (-round(scores[j], 9), abs(j - i), j))[:count]
         out[episode.slug] = tuple(episodes[j].slug for j in best)
     return out
 
 
-def build_model(config: SiteConfig, report: Report) -> Site:
+def build_model(config: SiteConfig, report: Report, cache: Cache | None = None) -> Site:
     """Load and cross-reference everything the templates will need."""
-    episodes = load_episodes(config.content_dir, report)
-    if config.ignore_topics:
-        # Applied here too, so editing ignore_topics also cleans pages imported before.
-        ignored = {t.casefold() for t in config.ignore_topics}
-        episodes = [dataclasses.replace(e, topics=tuple(t for t in e.topics if t.casefold() not in ignored))
-                    for e in episodes]
-    rendered = {e.slug: render_body(e.body) for e in episodes}
+    cache = cache or Cache(config.cache_dir)
+    pages = load_pages(config.content_dir, config.ignore_topics, cache, report)
+    episodes = [p.episode for p in pages]
 
     # "NATO" on one page and "Nato" on another are one topic, shown as first seen.
     canonical: dict[str, str] = {}
@@ -141,7 +121,8 @@ def build_model(config: SiteConfig, report: Report) -> Site:
     shows = {show_slugs[name]: Show(name, show_slugs[name], tuple(e.slug for e in episodes if e.show == name))
              for name in show_names}
 
-    site = Site(config=config, episodes=episodes, bodies=rendered, topics=topics, topic_slugs=topic_slugs,
+    site = Site(config=config, episodes=episodes, pages={p.episode.slug: p for p in pages},
+                bodies=Bodies(pages, cache, config.ignore_topics), topics=topics, topic_slugs=topic_slugs,
                 shows=shows, show_slugs=show_slugs)
     site.related = related_episodes(episodes, topic_slugs, config.related_count)
     return site

@@ -57,8 +57,8 @@ def _strip(word: str) -> str:
 
 
 def _capitalised(token: str) -> bool:
-    return bool(token) and token[0].isupper() and any(ch.islower() for ch in token[1:]) \
-        and not any(ch.isdigit() for ch in token)
+    return bool(token) and token[0].isupper() and any(map(str.islower, token[1:])) \
+        and not any(map(str.isdigit, token))
 
 
 def _is_acronym(token: str) -> bool:
@@ -80,11 +80,14 @@ def _is_filler(name: str, show_words: set[str], ignore: set[str]) -> bool:
 
 def _candidates(sentence: list[str]):
     """Yield (name, sentence_initial, vocative) for each capitalised run in a sentence."""
-    i = 0
-    while i < len(sentence):
+    resume = 0
+    # A word with no capital letter can never start a name; skipping those in
+    # one pass matters, as this sees every word of every transcript.
+    for i in [i for i, word in enumerate(sentence) if not word.islower()]:
+        if i < resume:
+            continue
         token = _strip(sentence[i])
         if not (_capitalised(token) or _is_acronym(token)):
-            i += 1
             continue
         run = [token]
         j = i
@@ -110,20 +113,26 @@ def _candidates(sentence: list[str]):
         prev_is_turn = prev.endswith(",") and (_strip(prev).lower() in _FILLER or not _capitalised(_strip(prev)))
         vocative = len(run) == 1 and ends_clause and (i == 0 or prev_is_turn)
         yield name, i == 0 and lead == 0, vocative
-        i = j + 1
+        resume = j + 1
 
 
-def extract_topics(text: str, show: str = "", limit: int = 12, ignore: tuple[str, ...] = ()) -> list[str]:
-    """The episode's topics, most mentioned first, at most ``limit``."""
+def extract_topics(text: str, show: str = "", limit: int = 12, ignore: tuple[str, ...] = (),
+                   spoken: list[list[str]] | None = None) -> list[str]:
+    """The episode's topics, most mentioned first, at most ``limit``.
+
+    ``spoken`` is ``sentences(text.split())`` if the caller already has it."""
     show_words = {w.lower() for w in re.findall(r"\w+", show)}
     ignore_set = {w.lower() for w in ignore}
     counts: Counter[str] = Counter()
     mid_sentence: set[str] = set()
     initial: Counter[str] = Counter()
     first_seen: dict[str, int] = {}
-    for sentence in sentences(text.split()):
+    filler: dict[str, bool] = {}   # names recur hundreds of times per episode
+    for sentence in sentences(text.split()) if spoken is None else spoken:
         for name, at_start, vocative in _candidates(sentence):
-            if _is_filler(name, show_words, ignore_set):
+            if (skip := filler.get(name)) is None:
+                skip = filler[name] = _is_filler(name, show_words, ignore_set)
+            if skip:
                 continue
             first_seen.setdefault(name, len(first_seen))
             if vocative:

@@ -16,6 +16,7 @@ class Urls:
     def __init__(self, base_url: str):
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.base_path = urlsplit(self.base_url).path or "/"
+        self._quoted: dict[str, str] = {}   # a page links to the same few names many times
 
     # Site-relative names of every kind of page.
     @staticmethod
@@ -65,10 +66,15 @@ class Urls:
     # What a name becomes.
     def link(self, name: str) -> str:
         """Root-relative URL for HTML: works from any page, the 404 page included."""
-        return self.base_path + quote(name)
+        return self.base_path + self._quote(name)
 
     def absolute(self, name: str) -> str:
-        return self.base_url + quote(name)
+        return self.base_url + self._quote(name)
+
+    def _quote(self, name: str) -> str:
+        if (quoted := self._quoted.get(name)) is None:
+            quoted = self._quoted[name] = quote(name)
+        return quoted
 
     @staticmethod
     def output_file(name: str) -> PurePosixPath:

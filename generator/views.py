@@ -26,13 +26,8 @@ def display_date(date: dt.date) -> str:
 def excerpt(site: Site, episode: Episode, words: int = EXCERPT_WORDS) -> str:
     if episode.description:
         return episode.description
-    cut: list[str] = []
-    paragraphs = site.bodies[episode.slug].paragraphs
-    for paragraph in paragraphs:  # the first paragraph nearly always suffices
-        cut += paragraph.split()
-        if len(cut) > words:
-            return " ".join(cut[:words]) + "…"
-    return " ".join(cut)
+    lead = site.pages[episode.slug].lead
+    return " ".join(lead[:words]) + "…" if len(lead) > words else " ".join(lead)
 
 
 def json_for_script(data) -> str:
@@ -48,6 +43,7 @@ class Views:
         self.site = site
         self.urls = urls
         self.by_slug = site.by_slug()
+        self._cards: dict[str, dict] = {}
         config = site.config
         self.common = {
             "site": {
@@ -77,6 +73,12 @@ class Views:
             "canonical": self.urls.absolute(name), "url": self.urls.link(name)}}
 
     def card(self, episode: Episode) -> dict:
+        """An episode as listed on other pages (shared: never change one)."""
+        if (card := self._cards.get(episode.slug)) is None:
+            card = self._cards[episode.slug] = self._card(episode)
+        return card
+
+    def _card(self, episode: Episode) -> dict:
         return {"title": episode.title, "url": self.urls.link(self.urls.episode(episode.slug)),
                 "date": episode.date.isoformat(), "date_display": display_date(episode.date),
                 "show": episode.show, "duration": format_duration(episode.duration),
@@ -111,14 +113,18 @@ class Views:
         return [{"year": year, "url": self.urls.link(self.urls.year(year)), "count": len(eps)}
                 for year, eps in self.site.years().items()]
 
+    def episode_blocks(self, slug: str) -> list[dict]:
+        """The transcript itself, which ``episode_page`` leaves out: the build
+        adds it as ``episode.blocks`` only when the page has to be rendered."""
+        return [{"html": b.html, "number": b.number} for b in self.site.bodies[slug].blocks]
+
     def episode_page(self, index: int) -> tuple[str, dict]:
         episodes = self.site.episodes
         episode = episodes[index]
-        body = self.site.bodies[episode.slug]
         name = self.urls.episode(episode.slug)
         newer = episodes[index - 1] if index > 0 else None
         older = episodes[index + 1] if index + 1 < len(episodes) else None
-        words = body.word_count
+        words = self.site.pages[episode.slug].word_count
         view = {
             "title": episode.title, "show": episode.show,
             "show_url": self.urls.link(self.urls.show(self.site.show_slugs[episode.show]))
@@ -130,7 +136,6 @@ class Views:
             "audio_format": episode.audio_format,
             "word_count": words, "reading_minutes": max(1, round(words / WORDS_PER_MINUTE)),
             "topics": self._topic_links(episode),
-            "blocks": [{"html": b.html, "number": b.number} for b in body.blocks],
             "transcript_url": self.urls.link(self.urls.transcript(episode.slug)),
             "transcript_file": f"{episode.slug}.txt",
             "newer": self.card(newer) if newer else None,

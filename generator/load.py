@@ -1,0 +1,157 @@
+"""The load stage: every content page becomes an Episode, its Markdown
+rendered to a Body, and its search tokens counted.
+
+All three are cached under the page's content hash, so a rebuild re-reads
+only the pages that changed. The rest of the build keeps just the small
+part (the Episode and its first words) in memory; a Body or the tokens are
+read back from the cache when a page or the search index needs them.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.cache import Cache, make_key
+from generator.content import Episode, parse_episode
+from generator.errors import ContentError, Report
+from generator.importer import EPISODES
+from generator.markup import Body, render_body
+from generator.search import DocTokens, SearchDoc, doc_tokens
+from generator.workers import parallel_map
+
+LEAD_WORDS = 64   # enough for any excerpt a page shows
+KINDS = ("page", "body", "tokens")   # what the cache holds for each page
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What the build keeps of a page: the Episode (its Markdown dropped) and
+    the key under which its Body and search tokens are cached."""
+    episode: Episode
+    key: str
+    lead: tuple[str, ...]   # the first LEAD_WORDS + 1 words of the transcript
+    word_count: int
+
+
+def _filter_topics(episode: Episode, ignore_topics: tuple[str, ...]) -> Episode:
+    # Applied at load too, so editing ignore_topics also cleans pages imported before.
+    if not ignore_topics:
+        return episode
+    ignored = {t.casefold() for t in ignore_topics}
+    return dataclasses.replace(episode, topics=tuple(t for t in episode.topics if t.casefold() not in ignored))
+
+
+def search_doc(episode: Episode, body: Body) -> SearchDoc:
+    return SearchDoc(ref="", title=episode.title, topics=episode.topics, paragraphs=body.paragraphs)
+
+
+def _lead(body: Body) -> tuple[str, ...]:
+    words: list[str] = []
+    for paragraph in body.paragraphs:
+        words += paragraph.split()
+        if len(words) > LEAD_WORDS:
+            break
+    return tuple(words[:LEAD_WORDS + 1])
+
+
+def _load(job: tuple[Path, bytes, str, tuple[str, ...], Path]) -> Loaded | ContentError:
+    """One page, start to finish; runs in a worker process for a large batch."""
+    path, data, key, ignore_topics, cache_folder = job
+    try:
+        episode = _filter_topics(parse_episode(data, path), ignore_topics)
+    except ContentError as exc:
+        return exc
+    body = render_body(episode.body)
+    cache = Cache(cache_folder)
+    cache.put("body", key, body)
+    cache.put("tokens", key, doc_tokens(search_doc(episode, body)))
+    loaded = Loaded(dataclasses.replace(episode, body=""), key, _lead(body), body.word_count)
+    cache.put("page", key, loaded)
+    return loaded
+
+
+def load_pages(content_dir: Path, ignore_topics: tuple[str, ...], cache: Cache, report: Report) -> list[Loaded]:
+    """Every valid page, newest first; a broken page is reported and left out."""
+    results: dict[Path, Loaded | ContentError] = {}
+    jobs = []
+    for path in sorted((content_dir / EPISODES).glob("*.md")):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            results[path] = ContentError(f"cannot read: {exc.strerror or exc}", path)
+            continue
+        key = make_key("page", str(path), data, "\n".join(ignore_topics))
+        cached = cache.get("page", key)
+        if isinstance(cached, Loaded):
+            results[path] = cached
+        else:
+            jobs.append((path, data, key, ignore_topics, cache.folder))
+    for job, result in zip(jobs, parallel_map(_load, jobs)):
+        results[job[0]] = result
+    for result in results.values():
+        if isinstance(result, Loaded):   # entries written by workers, or only read: keep them
+            for kind in KINDS:
+                cache.used.setdefault(kind, set()).add(result.key)
+
+    pages: list[Loaded] = []
+    seen: dict[str, Path] = {}
+    for path in sorted(results):
+        result = results[path]
+        if isinstance(result, ContentError):
+            report.error(result)
+            continue
+        slug = result.episode.slug
+        if slug in seen:
+            report.error(ContentError(f"slug '{slug}' is already used by {seen[slug]}", path, 1))
+            continue
+        seen[slug] = path
+        pages.append(result)
+    # Same date: the title decides, so the order never depends on the file system.
+    pages.sort(key=lambda p: (p.episode.date, p.episode.title, p.episode.slug), reverse=True)
+    return pages
+
+
+def _reread(path: Path, ignore_topics: tuple[str, ...]) -> tuple[Episode, Body]:
+    """A page read again because its cache entry went missing (the cache was
+    deleted mid-build, or cannot be written)."""
+    try:
+        episode = _filter_topics(parse_episode(path.read_bytes(), path), ignore_topics)
+    except OSError as exc:
+        raise ContentError(f"cannot read: {exc.strerror or exc}", path) from None
+    return episode, render_body(episode.body)
+
+
+def cached_tokens(cache: Cache, key: str, path: Path, ignore_topics: tuple[str, ...]) -> DocTokens:
+    """A page's search tokens, from the cache or worked out again."""
+    tokens = cache.get("tokens", key)
+    if not isinstance(tokens, DocTokens):
+        tokens = doc_tokens(search_doc(*_reread(path, ignore_topics)))
+    return tokens
+
+
+class Bodies(Mapping):
+    """Rendered bodies by episode slug, read from the cache when asked for."""
+
+    def __init__(self, pages: list[Loaded], cache: Cache, ignore_topics: tuple[str, ...]):
+        self._pages = {p.episode.slug: p for p in pages}
+        self._cache = cache
+        self._ignore = ignore_topics
+
+    def __getitem__(self, slug: str) -> Body:
+        page = self._pages[slug]
+        body = self._cache.get("body", page.key)
+        if not isinstance(body, Body):
+            body = _reread(page.episode.path, self._ignore)[1]
+        return body
+
+    def tokens(self, slug: str) -> DocTokens:
+        page = self._pages[slug]
+        return cached_tokens(self._cache, page.key, page.episode.path, self._ignore)
+
+    def __iter__(self):
+        return iter(self._pages)
+
+    def __len__(self) -> int:
+        return len(self._pages)

@@ -1,0 +1,102 @@
+"""Per-episode work on every core.
+
+Parsing a transcript, rendering a page's Markdown and rendering an episode
+page are independent for each episode, so a large batch is spread over a
+process pool. A small batch (the usual rebuild after one new transcript)
+runs in this process: starting workers would cost more than it saves.
+
+Workers come from a fork server, never a plain fork: ``serve`` builds from
+a thread while its HTTP threads run, and forking a threaded process can
+copy a lock that some other thread holds.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Callable, Iterable, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MIN_BATCH = 48   # below this, one process is faster than two
+
+
+def _context():
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["generator.build"])
+    return context
+
+
+def _single() -> bool:
+    return cores() < 2 or os.environ.get("PODCAST_ARCHIVE_WORKERS") == "1"
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def parallel_map(fn: Callable[[T], R], items: Iterable[T], *, min_batch: int = MIN_BATCH) -> list[R]:
+    """``[fn(x) for x in items]``, in order, on every core when it pays.
+
+    ``fn`` must be a module-level function. An exception in a worker is
+    raised here, as it would be from the plain loop.
+    """
+    items = list(items)
+    workers = min(cores(), len(items) // (min_batch // 2) if min_batch else len(items))
+    if workers < 2 or len(items) < min_batch or _single():
+        return [fn(x) for x in items]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+        return list(pool.map(fn, items, chunksize=max(1, min(32, len(items) // (workers * 8)))))
+
+
+def _run(fn, arg, conn) -> None:
+    try:
+        conn.send((True, fn(arg)))
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent to raise
+        conn.send((False, exc))
+    finally:
+        conn.close()
+
+
+class Background:
+    """``fn(arg)`` in another process while this one carries on: the one big
+    job of an incremental build (the search index) overlaps the rest.
+
+    Use as a context manager; leaving it early stops the job. On one core
+    the call simply runs when its result is asked for.
+    """
+
+    def __init__(self, fn: Callable[[T], R], arg: T):
+        self._fn, self._arg = fn, arg
+        self._process = None
+        if not _single():
+            context = _context()
+            self._conn, child = context.Pipe(duplex=False)
+            self._process = context.Process(target=_run, args=(fn, arg, child), daemon=True)
+            self._process.start()
+            child.close()
+
+    def result(self) -> R:
+        if self._process is None:
+            return self._fn(self._arg)
+        try:
+            ok, value = self._conn.recv()
+        except EOFError:
+            raise RuntimeError("a build worker process died") from None
+        if not ok:
+            raise value
+        return value
+
+    def __enter__(self) -> "Background":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.terminate()
+            self._process.join()
+            self._conn.close()
