@@ -26,6 +26,9 @@ site: install
 test: install
 	$(PY) -m pytest
 
+fuzz: install
+	HYPOTHESIS_PROFILE=long $(PY) -m pytest tests/test_transcript_fuzz.py tests/test_content_fuzz.py
+
 golden: install
 	$(PY) -m tests.golden refresh
 

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import reprlib
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,31 @@ from generator.errors import ContentError
 from generator.text import one_line
 from generator.units import format_duration, parse_date, parse_duration
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+class _Lenient:
+    """A scalar that YAML resolves to a date or number Python cannot hold
+    (2024-02-30, 5000 digits, '!!int x') stays the text it was written as,
+    so the field's own check reports it on its line."""
+
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, AttributeError, OverflowError):
+            if isinstance(node, yaml.ScalarNode):
+                return node.value
+            raise yaml.constructor.ConstructorError(None, None, "a value that cannot be read",
+                                                    node.start_mark) from None
+
+
+class _Loader(_Lenient, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    pass
+
+
+class _DeepLoader(_Lenient, yaml.SafeLoader):
+    """Pure Python: deep nesting ends in a RecursionError; libyaml's parser overflows the C stack."""
+
+
+_FAST_LIMIT = 10_000   # characters of front matter; libyaml is safe far beyond this depth
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 FENCE = "---"
@@ -97,7 +122,7 @@ def read_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
     """The parsed front matter mapping, the body and its first line."""
     front, body, body_line = split_front_matter(text, path)
     try:
-        meta = yaml.load(front, Loader=_Loader)
+        meta = yaml.load(front, Loader=_Loader if len(front) <= _FAST_LIMIT else _DeepLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 2  # +1 for 1-based, +1 for the opening fence
@@ -125,7 +150,10 @@ def _text_field(meta: dict, key: str, required: bool = False) -> str:
         return ""
     if isinstance(value, (dict, list)):
         raise ValueError(key, f"'{key}' must be text, not a {'mapping' if isinstance(value, dict) else 'list'}")
-    return one_line(str(value))
+    text = one_line(str(value))
+    if required and not text:
+        raise ValueError(key, f"'{key}' is empty (only spaces or control characters)")
+    return text
 
 
 def _episode_from(meta: dict, body: str, body_line: int, path: Path) -> Episode:
@@ -143,7 +171,7 @@ def _episode_from(meta: dict, body: str, body_line: int, path: Path) -> Episode:
         except ValueError as exc:
             raise fail("date", str(exc)) from None
     else:
-        raise fail("date", "missing 'date'" if raw_date is None else f"'date' is not a date: {raw_date!r}")
+        raise fail("date", "missing 'date'" if raw_date is None else f"'date' is not a date: {reprlib.repr(raw_date)}")
     raw_duration = meta.get("duration", 0)
     if isinstance(raw_duration, bool):
         raise fail("duration", "'duration' must look like '24m' or '1h 12m'")
@@ -162,7 +190,7 @@ def _episode_from(meta: dict, body: str, body_line: int, path: Path) -> Episode:
     topics = tuple(dict.fromkeys(one_line(str(t)) for t in raw_topics if one_line(str(t))))
     slug = meta.get("slug") or path.stem
     if not isinstance(slug, str) or not SLUG_PATTERN.fullmatch(slug):
-        raise fail("slug", f"'slug' must be lower-case letters, digits and single dashes, not {slug!r}")
+        raise fail("slug", f"'slug' must be lower-case letters, digits and single dashes, not {reprlib.repr(slug)}")
     source = meta.get("source") if isinstance(meta.get("source"), dict) else {}
     fields = {key: _text_field(meta, key) for key in ("show", "audio_format", "description")}
     return Episode(path=path, slug=slug, title=title, date=date, duration=duration, topics=topics,
@@ -186,7 +214,7 @@ def decode_page(data: bytes, path: Path) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ContentError(f"not UTF-8 text (byte {exc.start})", path) from None
+        raise ContentError(f"not UTF-8 text (byte {exc.start})", path, data.count(b"\n", 0, exc.start) + 1) from None
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
@@ -204,12 +232,14 @@ def parse_episode(data: bytes, path: Path) -> Episode:
 def episode_meta(title: str, show: str, date: dt.date, duration: int, audio_format: str,
                  description: str, slug: str, topics: list[str], source_file: str, source_sha256: str) -> dict:
     """Front matter for an imported page, in the order a reader expects."""
-    meta: dict = {"title": title, "show": show, "date": date, "duration": format_duration(duration)}
+    meta: dict = {"title": one_line(title), "show": one_line(show), "date": date,
+                  "duration": format_duration(duration)}
     if audio_format:
-        meta["audio_format"] = audio_format
-    if description:
-        meta["description"] = description
-    meta.update(slug=slug, topics=list(topics), source={"file": source_file, "sha256": source_sha256})
+        meta["audio_format"] = one_line(audio_format)
+    if one_line(description):
+        meta["description"] = one_line(description)
+    meta.update(slug=slug, topics=[one_line(t) for t in topics],
+                source={"file": source_file, "sha256": source_sha256})
     return meta
 
 

@@ -221,6 +221,33 @@ def test_cli_build_reports_a_broken_page_and_builds_the_rest(tmp_path: Path):
     assert not (tmp_path / "out/episodes/belarus-joins-sco-eurasia-grows-stronger").exists()
 
 
+@pytest.mark.parametrize("front, line, reason", [
+    ("title: Broken\ndate: 2024-05-25\ntopics: a: b\n", 4, "not valid YAML"),
+    ("show: Made-Up Radio\ndate: 2024-05-25\n", 1, "missing 'title'"),
+    ("title: Broken\ndate: yesterday\n", 3, "unreadable date 'yesterday'"),
+    ("title: Broken\ndate: 2024-02-30\n", 3, "date"),  # looks like a YAML date, but there is no 30 February
+], ids=["bad YAML", "no title", "a word for a date", "an impossible date"])
+def test_cli_build_reports_broken_front_matter_on_its_line_and_builds_the_rest(tmp_path: Path, front, line,
+                                                                             reason):
+    # A site.yaml of its own, so that any cache the build keeps stays in tmp_path.
+    (tmp_path / "site.yaml").write_text(f"templates_dir: {json.dumps(str(REPO / 'templates'))}\n")
+    episodes = tmp_path / "content/episodes"
+    episodes.mkdir(parents=True)
+    (episodes / "good.md").write_text("---\ntitle: Still here\ndate: 2024-05-26\n---\n\nWords.\n")
+    broken = episodes / "broken.md"
+    broken.write_text(f"---\n{front}---\n\nWords.\n")
+    (tmp_path / "transcripts").mkdir()
+    args = [sys.executable, "-m", "generator", "build", "--config", "site.yaml", "--source", "transcripts"]
+    for strict, status in ((False, 0), (True, 1)):
+        run = subprocess.run(args + ["--strict"] * strict, cwd=tmp_path, capture_output=True, text=True)
+        assert run.returncode == status, run.stderr
+        assert re.search(rf"^error: {re.escape(str(broken))}:{line}: .*{re.escape(reason)}", run.stderr, re.M), \
+            run.stderr
+        assert "Traceback" not in run.stderr
+        assert (tmp_path / "_site/episodes/good/index.html").is_file()
+        assert not (tmp_path / "_site/episodes/broken").exists()
+
+
 def test_base_url_flag_and_cname(tmp_path: Path):
     out, _, _ = build_site_at(tmp_path, base_url="https://podcast.example.com/", cname="podcast.example.com")
     assert (out / "CNAME").read_text() == "podcast.example.com\n"
