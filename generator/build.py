@@ -12,6 +12,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 from tqdm import tqdm
 
@@ -44,10 +45,10 @@ class BuildResult:
         return f"built: {self.episodes} episodes, {self.files} files in {self.out} ({self.seconds:.1f} s)"
 
 
-def _progress(total: int):
+def _progress(pages: Iterable, total: int) -> Iterable:
     """A progress bar on a terminal; silent in CI and when output is piped."""
     quiet = not sys.stderr.isatty() or bool(os.environ.get("CI"))
-    return tqdm(total=total, disable=quiet, unit="page", leave=False, file=sys.stderr)
+    return tqdm(pages, total=total, disable=quiet, unit="page", leave=False, file=sys.stderr)
 
 
 def _build_time() -> dt.datetime | None:
@@ -118,14 +119,16 @@ def _templates_key(templates_dir: Path) -> str:
     return make_key("templates", *parts)
 
 
-def _render_episode(job: tuple[Path, Path, str, dict]) -> str | None:
-    """An episode page, in a worker process; None if its body is not in the cache."""
-    templates_dir, cache_folder, body_key, context = job
-    body = Cache(cache_folder).get("body", body_key)
-    if not isinstance(body, Body):
-        return None
-    context["episode"]["blocks"] = [{"html": b.html, "number": b.number} for b in body.blocks]
-    return _renderer(templates_dir).render("episode.html", context)
+def _render(job: tuple[Path, Path, str, dict, str | None]) -> str | None:
+    """One page, in a worker process when there are many. An episode page
+    gets its transcript from the cache here; None if it is not there."""
+    templates_dir, cache_folder, template, context, body_key = job
+    if body_key is not None:
+        body = Cache(cache_folder).get("body", body_key)
+        if not isinstance(body, Body):
+            return None
+        context["episode"]["blocks"] = [{"html": b.html, "number": b.number} for b in body.blocks]
+    return _renderer(templates_dir).render(template, context)
 
 
 @functools.cache
@@ -144,18 +147,8 @@ def _theme_assets(config: SiteConfig) -> list[tuple[Path, str]]:
     return found
 
 
-def build_site(config: SiteConfig, report: Report) -> BuildResult:
-    started = time.perf_counter()
-    check_output_dir(config.output_dir, [config.root, config.content_dir, config.source_dir,
-                                         config.templates_dir])
-    cache = Cache(config.cache_dir)
-    site = build_model(config, report, cache)
-    stages = {"load": time.perf_counter() - started}
-    urls = Urls(config.base_url)
-    views = Views(site, urls)
-    renderer = _renderer(config.templates_dir.resolve())
-    page_salt = make_key(_templates_key(config.templates_dir), json.dumps(views.common, sort_keys=True))
-
+def _other_pages(views: Views, urls: Urls) -> list[tuple[str, str, dict]]:
+    """(template, name, context) of every page but the episodes."""
     pages: list[tuple[str, str, dict]] = []
     pages += [("home.html", name, ctx) for name, ctx in views.home_pages()]
     pages += [("archive.html", *views.archive_page())]
@@ -165,66 +158,113 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
     pages += [("shows.html" if name == urls.shows() else "show.html", name, ctx)
               for name, ctx in views.show_pages()]
     pages += [("search.html", *views.search_page()), ("404.html", *views.not_found_page())]
+    return pages
 
-    rendering = time.perf_counter()
-    manifest = config.cache_dir / "output" / (hashlib.sha256(str(config.output_dir.resolve()).encode())
-                                              .hexdigest()[:16] + ".json")
+
+@dataclass
+class _Todo:
+    """A page whose inputs changed since the last build."""
+    template: str
+    name: str
+    key: str
+    context: dict
+    slug: str | None = None   # an episode's, whose transcript is added at render time
+
+
+def _episodes_to_render(out: Output, site: Site, urls: Urls, views: Views, page_salt: str) -> list[_Todo]:
+    """Episode pages and transcript downloads: the downloads are written, the
+    pages whose key changed are returned. A page's key stands the page's
+    content hash in for its transcript, so checking it costs no Markdown."""
+    todo = []
+    for index, episode in enumerate(site.episodes):
+        name, ctx = views.episode_page(index)
+        body_key = site.pages[episode.slug].key
+        key = make_key("episode.html", page_salt, _context_json(ctx), body_key)
+        if not out.reuse(urls.output_file(name), key):
+            todo.append(_Todo("episode.html", name, key, ctx, episode.slug))
+        txt_key = make_key("txt", _transcript_header(urls, episode), body_key)
+        if not out.reuse(urls.transcript(episode.slug), txt_key):
+            out.write(urls.transcript(episode.slug), transcript_text(site, urls, episode), txt_key)
+    return todo
+
+
+def _pages_to_render(out: Output, pages: list[tuple[str, str, dict]], urls: Urls, page_salt: str) -> list[_Todo]:
+    todo = []
+    for template, name, ctx in pages:
+        key = make_key(template, page_salt, _context_json(ctx))
+        if not out.reuse(urls.output_file(name), key):
+            todo.append(_Todo(template, name, key, ctx))
+    return todo
+
+
+def _render_pages(out: Output, todo: list[_Todo], site: Site, urls: Urls, views: Views) -> None:
+    """Render on every core when there are many pages to render."""
+    templates_dir = site.config.templates_dir.resolve()
+    jobs = [(templates_dir, site.config.cache_dir, t.template, t.context,
+             site.pages[t.slug].key if t.slug else None) for t in todo]
+    for page, html in zip(todo, _progress(parallel_map(_render, jobs), len(todo))):
+        if html is None:   # its transcript was not in the cache
+            page.context["episode"]["blocks"] = views.episode_blocks(page.slug)
+            html = _renderer(templates_dir).render(page.template, page.context)
+        out.write(urls.output_file(page.name), html, page.key)
+
+
+def _write_feeds(out: Output, site: Site, urls: Urls, pages: list[tuple[str, str, dict]]) -> None:
+    out.write("feed.xml", feeds.rss(site, urls, _build_time()))
+    out.write("feed.json", feeds.json_feed(site, urls))
+    dates = {urls.episode(e.slug): e.date for e in site.episodes}
+    listed = [urls.episode(e.slug) for e in site.episodes] + [n for _, n, _ in pages if n != "404.html"]
+    out.write("sitemap.xml", feeds.sitemap([(n, dates.get(n)) for n in sorted(listed)], urls))
+    out.write("robots.txt", feeds.robots(urls))
+
+
+def _write_static(out: Output, config: SiteConfig, urls: Urls) -> None:
+    out.write(".nojekyll", "")
+    if config.cname:
+        out.write("CNAME", config.cname + "\n")
+    for source, name in _theme_assets(config):
+        out.copy(source, urls.asset(name))
+
+
+def _manifest(config: SiteConfig) -> Path:
+    """Where the cache remembers what the build wrote into this output folder."""
+    name = hashlib.sha256(str(config.output_dir.resolve()).encode()).hexdigest()[:16]
+    return config.cache_dir / "output" / f"{name}.json"
+
+
+def build_site(config: SiteConfig, report: Report) -> BuildResult:
+    started = time.perf_counter()
+    check_output_dir(config.output_dir, [config.root, config.content_dir, config.source_dir,
+                                         config.templates_dir])
+    cache = Cache(config.cache_dir)
+    site = build_model(config, report, cache)
+    stages = {"load": time.perf_counter() - started, "search": 0.0}
+    urls = Urls(config.base_url)
+    views = Views(site, urls)
+    # Every page depends on the templates and on the site-wide part of its context.
+    page_salt = make_key(_templates_key(config.templates_dir), json.dumps(views.common, sort_keys=True))
+    pages = _other_pages(views, urls)
     index_key = make_key("search", json.dumps(_search_meta(site, urls), ensure_ascii=False),
                          *(site.pages[e.slug].key for e in site.episodes))
-    with Output(config.output_dir, manifest) as out, _progress(len(site.episodes) + len(pages)) as bar, \
-            contextlib.ExitStack() as jobs_running:
+
+    rendering = time.perf_counter()
+    with Output(config.output_dir, _manifest(config)) as out, contextlib.ExitStack() as running:
         # The search index, if it changed, is built alongside everything else.
         indexing = None
         if not out.reuse("search/index.json", index_key):
-            indexing = jobs_running.enter_context(Background(_timed_search_index, _search_job(site, urls)))
-        # Episode pages whose inputs changed are rendered, on every core if
-        # there are many; the key leaves the transcript out of the context
-        # and stands in the page's content hash for it.
-        todo: list[tuple[str, str, dict, str]] = []
-        for index, episode in enumerate(site.episodes):
-            name, ctx = views.episode_page(index)
-            body_key = site.pages[episode.slug].key
-            key = make_key("episode.html", page_salt, _context_json(ctx), body_key)
-            if not out.reuse(urls.output_file(name), key):
-                todo.append((name, key, ctx, episode.slug))
-            header = _transcript_header(urls, episode)
-            txt_key = make_key("txt", header, body_key)
-            if not out.reuse(urls.transcript(episode.slug), txt_key):
-                out.write(urls.transcript(episode.slug), transcript_text(site, urls, episode), txt_key)
-            bar.update()
-        jobs = [(renderer.templates_dir, cache.folder, site.pages[slug].key, ctx) for _, _, ctx, slug in todo]
-        for (name, key, ctx, slug), html in zip(todo, parallel_map(_render_episode, jobs)):
-            if html is None:
-                ctx["episode"]["blocks"] = views.episode_blocks(slug)
-                html = renderer.render("episode.html", ctx)
-            out.write(urls.output_file(name), html, key)
-
-        for template, name, ctx in pages:
-            key = make_key(template, page_salt, _context_json(ctx))
-            if not out.reuse(urls.output_file(name), key):
-                out.write(urls.output_file(name), renderer.render(template, ctx), key)
-            bar.update()
-
-        out.write("feed.xml", feeds.rss(site, urls, _build_time()))
-        out.write("feed.json", feeds.json_feed(site, urls))
-        dates = {urls.episode(e.slug): e.date for e in site.episodes}
-        listed = [urls.episode(e.slug) for e in site.episodes] + [n for _, n, _ in pages if n != "404.html"]
-        out.write("sitemap.xml", feeds.sitemap([(n, dates.get(n)) for n in sorted(listed)], urls))
-        out.write("robots.txt", feeds.robots(urls))
-        stages["search"] = 0.0
+            indexing = running.enter_context(Background(_timed_search_index, _search_job(site, urls)))
+        todo = _episodes_to_render(out, site, urls, views, page_salt)
+        todo += _pages_to_render(out, pages, urls, page_salt)
+        _render_pages(out, todo, site, urls, views)
+        _write_feeds(out, site, urls, pages)
         if indexing:
             index, stages["search"] = indexing.result()
             out.write("search/index.json", index, index_key)
-        out.write(".nojekyll", "")
-        if config.cname:
-            out.write("CNAME", config.cname + "\n")
-        for source, name in _theme_assets(config):
-            out.copy(source, urls.asset(name))
+        _write_static(out, config, urls)
         committing = time.perf_counter()
         out.commit()
-        files = out.files
     for kind in KINDS:
         cache.prune(kind)
     stages["write"] = out.write_seconds + time.perf_counter() - committing
     stages["render"] = committing - rendering - out.write_seconds
-    return BuildResult(len(site.episodes), files, config.output_dir, time.perf_counter() - started, stages)
+    return BuildResult(len(site.episodes), out.files, config.output_dir, time.perf_counter() - started, stages)

@@ -158,7 +158,7 @@ def import_transcripts(source_dir: Path, content_dir: Path, report: Report, *,
         jobs.append((path, data, topics_limit, ignore_topics))
 
     started = time.perf_counter()
-    prepared = parallel_map(_prepare, jobs)
+    prepared = list(parallel_map(_prepare, jobs))
     summary.parse_seconds = time.perf_counter() - started
     for (path, *_), result in zip(jobs, prepared):
         if isinstance(result, TranscriptError):

@@ -212,18 +212,24 @@ def _words(value: str) -> list[str]:
 # The index pipeline, run once per distinct token rather than per occurrence:
 # that, more than anything, is what makes this faster than lunr.py's Builder.
 # The functions are INDEX_PIPELINE's, called directly, without Token objects.
-_TERMS: dict[str, str | None] = {}
+_TERMS: dict[str, str | None] = {}   # word as written -> term
+_STEMS: dict[str, str] = {}           # word folded and trimmed -> term ("Russia," and "russia" share one)
 _UNSEEN = object()
 
 
 def _term(word: str) -> str | None:
     word = trim(fold(word))
-    return None if not word or word in STOP_WORDS else stem(word)
+    if not word or word in STOP_WORDS:
+        return None
+    if (term := _STEMS.get(word)) is None:
+        term = _STEMS[word] = stem(word)
+    return term
 
 
 def doc_tokens(doc: SearchDoc) -> DocTokens:
     if len(_TERMS) > 1 << 20:
         _TERMS.clear()
+        _STEMS.clear()
     lengths, frequencies = [], []
     for value in field_values(doc):
         counts: dict[str, int] = {}

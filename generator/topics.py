@@ -18,6 +18,7 @@ Heuristics, in the order they apply:
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 
@@ -65,7 +66,8 @@ def _is_acronym(token: str) -> bool:
     return bool(_ACRONYM.fullmatch(token))
 
 
-def _is_filler(name: str, show_words: set[str], ignore: set[str]) -> bool:
+@functools.lru_cache(maxsize=1 << 16)
+def _is_filler(name: str, show_words: frozenset[str], ignore: frozenset[str]) -> bool:
     low = name.lower()
     if low in ignore:
         return True
@@ -78,28 +80,43 @@ def _is_filler(name: str, show_words: set[str], ignore: set[str]) -> bool:
     return low in _IRREGULAR_DEMONYMS or bool(_DEMONYM.fullmatch(name))
 
 
+_TOKENS: dict[str, tuple[str, bool, bool]] = {}
+
+
+def _token(word: str) -> tuple[str, bool, bool]:
+    """(the word without punctuation, capitalised?, acronym?), remembered:
+    the same words recur all through an archive."""
+    info = _TOKENS.get(word)
+    if info is None:
+        if len(_TOKENS) > 1 << 18:
+            _TOKENS.clear()
+        token = _strip(word)
+        info = _TOKENS[word] = (token, _capitalised(token), _is_acronym(token))
+    return info
+
+
 def _candidates(sentence: list[str]):
     """Yield (name, sentence_initial, vocative) for each capitalised run in a sentence."""
     resume = 0
+    last = len(sentence) - 1
     # A word with no capital letter can never start a name; skipping those in
     # one pass matters, as this sees every word of every transcript.
     for i in [i for i, word in enumerate(sentence) if not word.islower()]:
         if i < resume:
             continue
-        token = _strip(sentence[i])
-        if not (_capitalised(token) or _is_acronym(token)):
+        token, capitalised, acronym = _token(sentence[i])
+        if not (capitalised or acronym):
             continue
         run = [token]
         j = i
         # A run continues across plain spaces only, and across a lower-case 'of'.
-        while j + 1 < len(sentence) and sentence[j][-1:].isalnum():
-            nxt = _strip(sentence[j + 1])
-            if _capitalised(nxt) or _is_acronym(nxt):
+        while j < last and sentence[j][-1:].isalnum():
+            nxt, capitalised, acronym = _token(sentence[j + 1])
+            if capitalised or acronym:
                 run.append(nxt)
                 j += 1
-            elif nxt == "of" and j + 2 < len(sentence) and sentence[j + 1] == "of" \
-                    and _capitalised(_strip(sentence[j + 2])):
-                run.extend(["of", _strip(sentence[j + 2])])
+            elif nxt == "of" and j + 1 < last and sentence[j + 1] == "of" and _token(sentence[j + 2])[1]:
+                run.extend(["of", _token(sentence[j + 2])[0]])
                 j += 2
             else:
                 break
@@ -108,10 +125,14 @@ def _candidates(sentence: list[str]):
         while lead < len(run) - 1 and run[lead].lower() in _FILLER:
             lead += 1
         name = " ".join(run[lead:])
-        prev = sentence[i - 1] if i else ""
         ends_clause = sentence[j][-1:] in ",.?!"
-        prev_is_turn = prev.endswith(",") and (_strip(prev).lower() in _FILLER or not _capitalised(_strip(prev)))
-        vocative = len(run) == 1 and ends_clause and (i == 0 or prev_is_turn)
+        vocative = False
+        if len(run) == 1 and ends_clause:
+            if i == 0:
+                vocative = True
+            elif sentence[i - 1].endswith(","):
+                prev, prev_capitalised, _ = _token(sentence[i - 1])
+                vocative = prev.lower() in _FILLER or not prev_capitalised
         yield name, i == 0 and lead == 0, vocative
         resume = j + 1
 
@@ -121,18 +142,15 @@ def extract_topics(text: str, show: str = "", limit: int = 12, ignore: tuple[str
     """The episode's topics, most mentioned first, at most ``limit``.
 
     ``spoken`` is ``sentences(text.split())`` if the caller already has it."""
-    show_words = {w.lower() for w in re.findall(r"\w+", show)}
-    ignore_set = {w.lower() for w in ignore}
+    show_words = frozenset(w.lower() for w in re.findall(r"\w+", show))
+    ignore_set = frozenset(w.lower() for w in ignore)
     counts: Counter[str] = Counter()
     mid_sentence: set[str] = set()
     initial: Counter[str] = Counter()
     first_seen: dict[str, int] = {}
-    filler: dict[str, bool] = {}   # names recur hundreds of times per episode
     for sentence in sentences(text.split()) if spoken is None else spoken:
         for name, at_start, vocative in _candidates(sentence):
-            if (skip := filler.get(name)) is None:
-                skip = filler[name] = _is_filler(name, show_words, ignore_set)
-            if skip:
+            if _is_filler(name, show_words, ignore_set):
                 continue
             first_seen.setdefault(name, len(first_seen))
             if vocative:

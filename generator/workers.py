@@ -14,7 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, Iterable, TypeVar
+from typing import Callable, Iterable, Iterator, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -39,8 +39,8 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def parallel_map(fn: Callable[[T], R], items: Iterable[T], *, min_batch: int = MIN_BATCH) -> list[R]:
-    """``[fn(x) for x in items]``, in order, on every core when it pays.
+def parallel_map(fn: Callable[[T], R], items: Iterable[T], *, min_batch: int = MIN_BATCH) -> Iterator[R]:
+    """``fn(x) for x in items``, in order, on every core when it pays.
 
     ``fn`` must be a module-level function. An exception in a worker is
     raised here, as it would be from the plain loop.
@@ -48,9 +48,10 @@ def parallel_map(fn: Callable[[T], R], items: Iterable[T], *, min_batch: int = M
     items = list(items)
     workers = min(cores(), len(items) // (min_batch // 2) if min_batch else len(items))
     if workers < 2 or len(items) < min_batch or _single():
-        return [fn(x) for x in items]
+        yield from map(fn, items)
+        return
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-        return list(pool.map(fn, items, chunksize=max(1, min(32, len(items) // (workers * 8)))))
+        yield from pool.map(fn, items, chunksize=max(1, min(32, len(items) // (workers * 8))))
 
 
 def _run(fn, arg, conn) -> None:
