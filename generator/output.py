@@ -65,6 +65,7 @@ class Output:
         self.write_seconds = 0.0
         self._pending: list[str] = []   # matched before anything needed writing
         self._dirs: set[Path] = set()
+        self._placed: set[str] = set()   # names with a file in staging
 
     @property
     def files(self) -> int:
@@ -108,9 +109,20 @@ class Output:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._dirs.add(target.parent)
 
-    def _link(self, name: str) -> None:
+    def _fresh(self, name: str) -> Path:
+        """The staging path for ``name``, with nothing there: a file already
+        placed there may be a hard link into the live site, and writing
+        through it would change the site being replaced."""
         target = self.staging / name
-        self._parent(target)
+        if name in self._placed:
+            target.unlink(missing_ok=True)
+        else:
+            self._parent(target)
+            self._placed.add(name)
+        return target
+
+    def _link(self, name: str) -> None:
+        target = self._fresh(name)
         try:
             os.link(self.final / name, target)
         except OSError:
@@ -134,7 +146,7 @@ class Output:
             return False
         if self.staged:
             self._link(name)
-        else:
+        elif name not in self.new:
             self._pending.append(name)
         self.new[name] = self.old[name]
         return True
@@ -149,8 +161,7 @@ class Output:
             return
         name = self._name(name)
         self._stage()
-        target = self.staging / name
-        self._parent(target)
+        target = self._fresh(name)
         try:
             target.write_bytes(data)
             st = os.lstat(target)

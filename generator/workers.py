@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Callable, Iterable, Iterator, TypeVar
 
 T = TypeVar("T")
@@ -30,6 +33,32 @@ def _context():
 
 def _single() -> bool:
     return cores() < 2 or os.environ.get("PODCAST_ARCHIVE_WORKERS") == "1"
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie, killed but not yet reaped, does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat[stat.rindex(")") + 2] not in "ZX"
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError, IndexError):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+
+def _follow(build_pid: int) -> None:
+    """Exit when the build does. A worker's parent is the fork server, not the
+    build, so nothing else tells it that a killed build is gone; left alone it
+    would hang on, holding the build's stdout open."""
+    def watch() -> None:
+        while _alive(build_pid):
+            time.sleep(0.5)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True, name="follow-build").start()
 
 
 def cores() -> int:
@@ -50,11 +79,13 @@ def parallel_map(fn: Callable[[T], R], items: Iterable[T], *, min_batch: int = M
     if workers < 2 or len(items) < min_batch or _single():
         yield from map(fn, items)
         return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
+                             initializer=_follow, initargs=(os.getpid(),)) as pool:
         yield from pool.map(fn, items, chunksize=max(1, min(32, len(items) // (workers * 8))))
 
 
-def _run(fn, arg, conn) -> None:
+def _run(fn, arg, conn, build_pid: int) -> None:
+    _follow(build_pid)
     try:
         conn.send((True, fn(arg)))
     except BaseException as exc:  # noqa: BLE001 - handed to the parent to raise
@@ -77,7 +108,7 @@ class Background:
         if not _single():
             context = _context()
             self._conn, child = context.Pipe(duplex=False)
-            self._process = context.Process(target=_run, args=(fn, arg, child), daemon=True)
+            self._process = context.Process(target=_run, args=(fn, arg, child, os.getpid()), daemon=True)
             self._process.start()
             child.close()
 
