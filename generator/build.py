@@ -59,7 +59,11 @@ def _build_time() -> dt.datetime | None:
 def transcript_text(site: Site, urls: Urls, episode: Episode) -> str:
     """The plain-text download: a three-line header block, then one block per
     paragraph. Search fetches this file to show a snippet of paragraph N."""
-    return "\n\n".join((_transcript_header(urls, episode), *site.bodies[episode.slug].paragraphs)) + "\n"
+    return _download_text(_transcript_header(urls, episode), site.bodies[episode.slug].paragraphs)
+
+
+def _download_text(header: str, paragraphs: tuple[str, ...]) -> str:
+    return "\n\n".join((header, *paragraphs)) + "\n"
 
 
 def _transcript_header(urls: Urls, episode: Episode) -> str:
@@ -119,16 +123,23 @@ def _templates_key(templates_dir: Path) -> str:
     return make_key("templates", *parts)
 
 
-def _render(job: tuple[Path, Path, str, dict, str | None]) -> str | None:
-    """One page, in a worker process when there are many. An episode page
-    gets its transcript from the cache here; None if it is not there."""
-    templates_dir, cache_folder, template, context, body_key = job
+def _render(job: tuple) -> bool:
+    """Write one page, and an episode's transcript download, in a worker
+    process when there are many. An episode's transcript comes from the
+    cache; False if it is not there (the caller then does the work)."""
+    templates_dir, cache_folder, template, context, target, body_key, download = job
     if body_key is not None:
         body = Cache(cache_folder).get("body", body_key)
         if not isinstance(body, Body):
-            return None
+            return False
+        if download:
+            header, txt_target = download
+            Path(txt_target).write_bytes(_download_text(header, body.paragraphs).encode("utf-8"))
+        if template is None:
+            return True
         context["episode"]["blocks"] = [{"html": b.html, "number": b.number} for b in body.blocks]
-    return _renderer(templates_dir).render(template, context)
+    Path(target).write_bytes(_renderer(templates_dir).render(template, context).encode("utf-8"))
+    return True
 
 
 @functools.cache
@@ -163,28 +174,31 @@ def _other_pages(views: Views, urls: Urls) -> list[tuple[str, str, dict]]:
 
 @dataclass
 class _Todo:
-    """A page whose inputs changed since the last build."""
-    template: str
+    """Output whose inputs changed since the last build: a page, or for an
+    episode its page and/or its transcript download."""
+    template: str | None      # None: only the download changed
     name: str
     key: str
     context: dict
-    slug: str | None = None   # an episode's, whose transcript is added at render time
+    slug: str | None = None   # an episode's
+    download: tuple[str, str] | None = None   # (name, key) of the episode's download, if changed
 
 
 def _episodes_to_render(out: Output, site: Site, urls: Urls, views: Views, page_salt: str) -> list[_Todo]:
-    """Episode pages and transcript downloads: the downloads are written, the
-    pages whose key changed are returned. A page's key stands the page's
-    content hash in for its transcript, so checking it costs no Markdown."""
+    """Episode pages and transcript downloads whose key changed. A page's key
+    stands the page's content hash in for its transcript, so checking it
+    costs no Markdown."""
     todo = []
     for index, episode in enumerate(site.episodes):
         name, ctx = views.episode_page(index)
         body_key = site.pages[episode.slug].key
         key = make_key("episode.html", page_salt, _context_json(ctx), body_key)
-        if not out.reuse(urls.output_file(name), key):
-            todo.append(_Todo("episode.html", name, key, ctx, episode.slug))
+        page_changed = not out.reuse(urls.output_file(name), key)
         txt_key = make_key("txt", _transcript_header(urls, episode), body_key)
-        if not out.reuse(urls.transcript(episode.slug), txt_key):
-            out.write(urls.transcript(episode.slug), transcript_text(site, urls, episode), txt_key)
+        download = None if out.reuse(urls.transcript(episode.slug), txt_key) else (
+            urls.transcript(episode.slug), txt_key)
+        if page_changed or download:
+            todo.append(_Todo("episode.html" if page_changed else None, name, key, ctx, episode.slug, download))
     return todo
 
 
@@ -198,15 +212,30 @@ def _pages_to_render(out: Output, pages: list[tuple[str, str, dict]], urls: Urls
 
 
 def _render_pages(out: Output, todo: list[_Todo], site: Site, urls: Urls, views: Views) -> None:
-    """Render on every core when there are many pages to render."""
+    """Render and write on every core when there are many pages; each worker
+    writes its files straight into the staging folder."""
     templates_dir = site.config.templates_dir.resolve()
-    jobs = [(templates_dir, site.config.cache_dir, t.template, t.context,
-             site.pages[t.slug].key if t.slug else None) for t in todo]
-    for page, html in zip(todo, _progress(parallel_map(_render, jobs), len(todo))):
-        if html is None:   # its transcript was not in the cache
-            page.context["episode"]["blocks"] = views.episode_blocks(page.slug)
-            html = _renderer(templates_dir).render(page.template, page.context)
-        out.write(urls.output_file(page.name), html, page.key)
+    jobs = []
+    for t in todo:
+        target = str(out.path_for(urls.output_file(t.name))) if t.template else None
+        download = None
+        if t.download:
+            download = (_transcript_header(urls, views.by_slug[t.slug]), str(out.path_for(t.download[0])))
+        jobs.append((templates_dir, site.config.cache_dir, t.template, t.context, target,
+                     site.pages[t.slug].key if t.slug else None, download))
+    for t, done in zip(todo, _progress(parallel_map(_render, jobs), len(todo))):
+        if not done:   # its transcript was not in the cache
+            episode = views.by_slug[t.slug]
+            if t.download:
+                out.write(t.download[0], transcript_text(site, urls, episode), t.download[1])
+            if t.template:
+                t.context["episode"]["blocks"] = views.episode_blocks(t.slug)
+                out.write(urls.output_file(t.name), _renderer(templates_dir).render(t.template, t.context), t.key)
+            continue
+        if t.download:
+            out.written(t.download[0], t.download[1])
+        if t.template:
+            out.written(urls.output_file(t.name), t.key)
 
 
 def _write_feeds(out: Output, site: Site, urls: Urls, pages: list[tuple[str, str, dict]]) -> None:

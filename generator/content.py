@@ -48,6 +48,7 @@ class _DeepLoader(_Lenient, yaml.SafeLoader):
 _FAST_LIMIT = 10_000   # characters of front matter; libyaml is safe far beyond this depth
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
+EPISODES = "episodes"   # content/episodes/: one page per episode
 FENCE = "---"
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _FINGERPRINT = re.compile(r"^(  page_sha256: )'?([0-9a-f]{64})'?$", re.MULTILINE)

@@ -13,15 +13,15 @@ from pathlib import Path
 
 from generator.cache import Cache, make_key
 from generator.config import SiteConfig
-from generator.content import decode_page, episode_meta, is_hand_edited, page_text, read_front_matter, write_atomic
+from generator.content import EPISODES, decode_page, episode_meta, is_hand_edited, page_text, read_front_matter, write_atomic
 from generator.errors import ContentError, GeneratorError, Report, TranscriptError
+from generator.load import warm
 from generator.paragraphs import sentences, split_paragraphs
 from generator.slugs import slugify, unique_slug
 from generator.topics import extract_topics
 from generator.transcript import Transcript, parse_transcript
 from generator.workers import parallel_map
 
-EPISODES = "episodes"
 FACTS = "facts"   # cache kind: what an existing page says about its transcript
 
 
@@ -160,6 +160,7 @@ def import_transcripts(source_dir: Path, content_dir: Path, report: Report, *,
     started = time.perf_counter()
     prepared = list(parallel_map(_prepare, jobs))
     summary.parse_seconds = time.perf_counter() - started
+    writes = []   # (page, prepared, slug)
     for (path, *_), result in zip(jobs, prepared):
         if isinstance(result, TranscriptError):
             report.error(result)
@@ -174,24 +175,30 @@ def import_transcripts(source_dir: Path, content_dir: Path, report: Report, *,
                             f"hand, so it was kept; delete the page and import again to take the new version")
                 summary.kept_edits.append(old.path)
                 continue
-            _write_page(old.path, result, old.path.stem, cache)
+            writes.append((old.path, result, old.path.stem))
             summary.updated.append(old.path)
             continue
         wanted = slugify(result.transcript.title) or slugify(path.stem) or "episode"
         slug = unique_slug(wanted, taken, result.transcript.date.isoformat())
         taken.add(slug)
         target = episodes_dir / f"{slug}.md"
-        _write_page(target, result, slug, cache)
+        writes.append((target, result, slug))
         summary.added.append(target)
+    for _ in parallel_map(_write_page, [(*w, cache.folder, ignore_topics) for w in writes]):
+        pass
     return summary
 
 
-def _write_page(path: Path, prepared: _Prepared, slug: str, cache: Cache) -> None:
-    text = _page(prepared, slug)
-    write_atomic(path, text)
+def _write_page(job: tuple[Path, _Prepared, str, Path | None, tuple[str, ...]]) -> None:
+    """Write one page; runs in a worker process for a large batch. It also
+    loads the page into the cache, as the build is about to need it."""
+    path, prepared, slug, cache_folder, ignore_topics = job
+    data = _page(prepared, slug).encode("utf-8")
+    write_atomic(path, data.decode("utf-8"))
     # What the next import would read back from this page, known already.
     facts = (slug, prepared.transcript.source, prepared.transcript.sha256, False)
-    cache.put(FACTS, make_key("facts", str(path), text.encode("utf-8")), facts)
+    Cache(cache_folder).put(FACTS, make_key("facts", str(path), data), facts)
+    warm(path, data, ignore_topics, cache_folder)
 
 
 def import_site(config: SiteConfig, report: Report, *, settle_seconds: float = 0) -> ImportSummary:

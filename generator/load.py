@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.cache import Cache, make_key
-from generator.content import Episode, parse_episode
+from generator.content import EPISODES, Episode, parse_episode
 from generator.errors import ContentError, Report
-from generator.importer import EPISODES
 from generator.markup import Body, render_body
 from generator.search import DocTokens, SearchDoc, doc_tokens
 from generator.workers import parallel_map
@@ -56,7 +55,17 @@ def _lead(body: Body) -> tuple[str, ...]:
     return tuple(words[:LEAD_WORDS + 1])
 
 
-def _load(job: tuple[Path, bytes, str, tuple[str, ...], Path]) -> Loaded | ContentError:
+def page_key(path: Path, data: bytes, ignore_topics: tuple[str, ...]) -> str:
+    """The cache key of everything loaded from one page."""
+    return make_key("page", str(path), data, "\n".join(ignore_topics))
+
+
+def warm(path: Path, data: bytes, ignore_topics: tuple[str, ...], cache_folder: Path | None) -> None:
+    """Load a page just written, so the build finds it all in the cache."""
+    _load((path, data, page_key(path, data, ignore_topics), ignore_topics, cache_folder))
+
+
+def _load(job: tuple[Path, bytes, str, tuple[str, ...], Path | None]) -> Loaded | ContentError:
     """One page, start to finish; runs in a worker process for a large batch."""
     path, data, key, ignore_topics, cache_folder = job
     try:
@@ -82,7 +91,7 @@ def load_pages(content_dir: Path, ignore_topics: tuple[str, ...], cache: Cache, 
         except OSError as exc:
             results[path] = ContentError(f"cannot read: {exc.strerror or exc}", path)
             continue
-        key = make_key("page", str(path), data, "\n".join(ignore_topics))
+        key = page_key(path, data, ignore_topics)
         cached = cache.get("page", key)
         if isinstance(cached, Loaded):
             results[path] = cached

@@ -170,6 +170,20 @@ class Output:
         self.new[name] = [key, st.st_ino, st.st_size, st.st_mtime_ns]
         self.write_seconds += time.perf_counter() - started
 
+    def path_for(self, name: PurePosixPath | str) -> Path:
+        """Where another process may write ``name``; ``written`` records it after."""
+        name = self._name(name)
+        self._stage()
+        return self._fresh(name)
+
+    def written(self, name: PurePosixPath | str, key: str) -> None:
+        target = self.staging / self._name(name)
+        try:
+            st = os.lstat(target)
+        except OSError as exc:
+            raise BuildError(f"cannot write {name}: {exc.strerror or exc}", self.final) from None
+        self.new[str(name)] = [key, st.st_ino, st.st_size, st.st_mtime_ns]
+
     def copy(self, source: Path, name: PurePosixPath | str) -> None:
         try:
             data = source.read_bytes()

@@ -166,7 +166,11 @@ class _Handler(BaseHTTPRequestHandler):
         if not path.startswith(base):
             return self._not_found(out, state, head)
         try:
-            target = site_file(out, unquote(path[len(base):]))
+            rel = unquote(path[len(base):])
+            target = site_file(out, rel)
+            if target is not None and not target.exists() and rel and not rel.endswith("/"):
+                # As GitHub Pages does: /episodes/slug serves episodes/slug.html.
+                target = site_file(out, rel + ".html")
             if target is not None and target.is_dir():
                 if not path.endswith("/"):
                     return self._redirect(path + "/" + (f"?{url.query}" if url.query else ""))

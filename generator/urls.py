@@ -1,10 +1,16 @@
 """The one place that knows where every page lives.
 
-Pages are named by a site-relative path such as ``episodes/slug/`` (a folder
-served as its index.html) or ``feed.xml``. From that one name come the link
-used in HTML (with the base URL's path, so a GitHub Pages project site under
-``/repo/`` works), the absolute URL for feeds and canonical links, and the
-file written in the output folder.
+Pages are named by a site-relative path: a listing is a folder served as
+its index.html (``topics/``), a single page is a file (``topics/nato.html``,
+``episodes/slug.html``). From that one name come the link used in HTML (with
+the base URL's path, so a GitHub Pages project site under ``/repo/`` works),
+the absolute URL for feeds and canonical links, and the file written in the
+output folder.
+
+Single pages are files rather than folders of their own because a build
+writes a complete new site and swaps it in: thousands of episodes and topics
+as folders would mean thousands of directories to create on every rebuild,
+which on a slow disk costs more than the rest of an incremental build.
 """
 from __future__ import annotations
 
@@ -21,15 +27,16 @@ class Urls:
     # Site-relative names of every kind of page.
     @staticmethod
     def home(page: int = 1) -> str:
-        return "" if page == 1 else f"page/{page}/"
+        return "" if page == 1 else f"page/{page}.html"
 
     @staticmethod
     def episode(slug: str) -> str:
-        return f"episodes/{slug}/"
+        return f"episodes/{slug}.html"
 
     @staticmethod
     def transcript(slug: str) -> str:
-        return f"episodes/{slug}/{slug}.txt"
+        # Beside the page, same name: the search worker derives one from the other.
+        return f"episodes/{slug}.txt"
 
     @staticmethod
     def archive() -> str:
@@ -37,7 +44,7 @@ class Urls:
 
     @staticmethod
     def year(year: int) -> str:
-        return f"archive/{year}/"
+        return f"archive/{year}.html"
 
     @staticmethod
     def topics() -> str:
@@ -45,7 +52,7 @@ class Urls:
 
     @staticmethod
     def topic(slug: str) -> str:
-        return f"topics/{slug}/"
+        return f"topics/{slug}.html"
 
     @staticmethod
     def shows() -> str:
@@ -53,7 +60,7 @@ class Urls:
 
     @staticmethod
     def show(slug: str) -> str:
-        return f"shows/{slug}/"
+        return f"shows/{slug}.html"
 
     @staticmethod
     def search() -> str:

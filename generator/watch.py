@@ -23,7 +23,8 @@ import watchfiles
 from generator.build import ASSETS, build_site
 from generator.config import SiteConfig
 from generator.errors import ConfigError, GeneratorError, Report
-from generator.importer import EPISODES, import_site
+from generator.content import EPISODES
+from generator.importer import import_site
 
 SETTLE_SECONDS = 1.0    # a transcript untouched this long is taken to be completely copied
 DEBOUNCE_MS = 1600      # longest a burst of changes is gathered before rebuilding

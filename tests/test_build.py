@@ -42,12 +42,12 @@ def hostile_site(tmp_path_factory) -> Path:
 
 
 def _episode_pages(out: Path) -> list[Path]:
-    return sorted(out.glob("episodes/*/index.html"))
+    return sorted(out.glob("episodes/*.html"))
 
 
 def test_every_kind_of_page_is_written(seed_site: Path):
-    for name in ["index.html", "404.html", "archive/index.html", "archive/2024/index.html",
-                 "topics/index.html", "topics/lukashenko/index.html", "search/index.html",
+    for name in ["index.html", "404.html", "archive/index.html", "archive/2024.html",
+                 "topics/index.html", "topics/lukashenko.html", "search/index.html",
                  "feed.xml", "feed.json", "sitemap.xml", "robots.txt", ".nojekyll", "assets/style.css"]:
         assert (seed_site / name).is_file(), name
     assert len(_episode_pages(seed_site)) == 2
@@ -77,7 +77,7 @@ def test_link_checker_notices_a_broken_link(seed_site: Path, tmp_path: Path):
 
 
 def test_episode_page_shows_what_a_listener_needs(seed_site: Path):
-    html = (seed_site / "episodes/putin-lukashenko-prepare-for-nato-escalation/index.html").read_text()
+    html = (seed_site / "episodes/putin-lukashenko-prepare-for-nato-escalation.html").read_text()
     assert "<h1>Putin &amp; Lukashenko prepare for NATO escalation</h1>" in html
     assert 'datetime="2024-05-25"' in html and "25 May 2024" in html
     assert "24m" in html and "min</dd>" in html
@@ -85,7 +85,7 @@ def test_episode_page_shows_what_a_listener_needs(seed_site: Path):
     paragraphs = re.findall(r'<p id="p-(\d+)">', html)
     assert paragraphs == [str(n) for n in range(1, len(paragraphs) + 1)] and len(paragraphs) > 10
     assert 'href="#p-1"' in html
-    assert 'href="/topics/lukashenko/"' in html
+    assert 'href="/topics/lukashenko.html"' in html
     assert 'rel="next"' in html  # the newer episode
     assert "Related episodes" in html
     assert 'download="putin-lukashenko-prepare-for-nato-escalation.txt"' in html
@@ -95,19 +95,18 @@ def test_plain_text_download_holds_every_word(seed_site: Path):
     from generator.transcript import read_transcript
 
     transcript = read_transcript(REPO / "seeds" / "000_c076a2ace7a3298f.txt")
-    text = (seed_site / "episodes/putin-lukashenko-prepare-for-nato-escalation/"
-                        "putin-lukashenko-prepare-for-nato-escalation.txt").read_text()
+    text = (seed_site / "episodes/putin-lukashenko-prepare-for-nato-escalation.txt").read_text()
     header, body = text.split("\n\n", 1)
     assert header.splitlines()[0] == transcript.title
     assert body.split() == transcript.text.split()
 
 
 def test_json_ld_describes_the_episode(seed_site: Path):
-    html = (seed_site / "episodes/putin-lukashenko-prepare-for-nato-escalation/index.html").read_text()
+    html = (seed_site / "episodes/putin-lukashenko-prepare-for-nato-escalation.html").read_text()
     data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)[1])
     assert data["@type"] == "PodcastEpisode"
     assert data["name"] == "Putin & Lukashenko prepare for NATO escalation"
-    assert data["url"] == "http://localhost:8000/episodes/putin-lukashenko-prepare-for-nato-escalation/"
+    assert data["url"] == "http://localhost:8000/episodes/putin-lukashenko-prepare-for-nato-escalation.html"
     assert data["datePublished"] == "2024-05-25"
     assert data["duration"] == "PT24M"
     assert data["description"]
@@ -124,7 +123,7 @@ def test_rss_feed_is_valid_and_points_at_transcripts(seed_site: Path):
                                                     "Putin & Lukashenko prepare for NATO escalation"]
     for item in items:
         link = item.findtext("link")
-        assert (seed_site / link.removeprefix("http://localhost:8000/") / "index.html").is_file()
+        assert (seed_site / link.removeprefix("http://localhost:8000/")).is_file()
         transcript = item.find("{https://podcastindex.org/namespace/1.0}transcript")
         assert transcript.get("type") == "text/plain"
         assert (seed_site / transcript.get("url").removeprefix("http://localhost:8000/")).is_file()
@@ -217,8 +216,8 @@ def test_cli_build_reports_a_broken_page_and_builds_the_rest(tmp_path: Path):
     second = subprocess.run(args + ["--strict"], cwd=tmp_path, capture_output=True, text=True)
     assert second.returncode == 1
     assert re.search(rf"error: {re.escape(str(page))}:4: unreadable date 'someday'", second.stderr), second.stderr
-    assert (tmp_path / "out/episodes/putin-lukashenko-prepare-for-nato-escalation/index.html").is_file()
-    assert not (tmp_path / "out/episodes/belarus-joins-sco-eurasia-grows-stronger").exists()
+    assert (tmp_path / "out/episodes/putin-lukashenko-prepare-for-nato-escalation.html").is_file()
+    assert not (tmp_path / "out/episodes/belarus-joins-sco-eurasia-grows-stronger.html").exists()
 
 
 @pytest.mark.parametrize("front, line, reason", [
@@ -244,8 +243,8 @@ def test_cli_build_reports_broken_front_matter_on_its_line_and_builds_the_rest(t
         assert re.search(rf"^error: {re.escape(str(broken))}:{line}: .*{re.escape(reason)}", run.stderr, re.M), \
             run.stderr
         assert "Traceback" not in run.stderr
-        assert (tmp_path / "_site/episodes/good/index.html").is_file()
-        assert not (tmp_path / "_site/episodes/broken").exists()
+        assert (tmp_path / "_site/episodes/good.html").is_file()
+        assert not (tmp_path / "_site/episodes/broken.html").exists()
 
 
 def test_base_url_flag_and_cname(tmp_path: Path):
@@ -265,10 +264,10 @@ def test_refuses_to_replace_a_folder_it_did_not_make(tmp_path: Path):
 
 def test_ignore_topics_also_cleans_pages_imported_before(tmp_path: Path):
     out, _, _ = build_site_at(tmp_path)
-    assert (out / "topics/putin/index.html").is_file()
+    assert (out / "topics/putin.html").is_file()
     out, _, _ = build_site_at(tmp_path, ignore_topics=["putin"])
-    assert not (out / "topics/putin").exists()
-    assert "/topics/putin/" not in (out / "episodes/putin-lukashenko-prepare-for-nato-escalation/index.html").read_text()
+    assert not (out / "topics/putin.html").exists()
+    assert "/topics/putin/" not in (out / "episodes/putin-lukashenko-prepare-for-nato-escalation.html").read_text()
 
 
 def test_a_killed_builds_leftover_staging_folder_is_cleared(tmp_path: Path):

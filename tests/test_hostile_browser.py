@@ -123,7 +123,7 @@ def _assert_no_sideways_scroll(page) -> None:
 
 def test_episode_page_shows_every_field_as_written(watched, site):
     page = watched
-    _open(page, site.url + "episodes/quokkafest/")
+    _open(page, site.url + "episodes/quokkafest.html")
     _assert_inert(page)
     assert page.text_content("h1") == one_line(TITLE)
     assert page.title().startswith(one_line(TITLE) + " · ")
@@ -163,7 +163,7 @@ def test_topic_page_names_the_topic_as_written(watched, site, topic):
 
 def test_year_page_lists_the_episode_as_written(watched, site):
     page = watched
-    _open(page, site.url + "archive/2023/")
+    _open(page, site.url + "archive/2023.html")
     _assert_inert(page)
     assert one_line(TITLE) in _texts(page, ".card-title")
     _assert_no_sideways_scroll(page)

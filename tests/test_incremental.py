@@ -184,7 +184,7 @@ def read(out: Path, page: str) -> str:
 
 
 def episode_pages(out: Path) -> dict[str, str]:
-    return {p.parent.name: p.read_text(encoding="utf-8") for p in out.glob("episodes/*/index.html")}
+    return {p.stem: p.read_text(encoding="utf-8") for p in out.glob("episodes/*.html")}
 
 
 # --- 1. clean and incremental builds are byte-identical -----------------------------------------
@@ -227,7 +227,7 @@ def test_each_rebuild_writes_what_a_clean_build_writes(tmp_path: Path):
         page.write_text(edited, encoding="utf-8")
         os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))
         build(root)
-        shown = read(out, f"episodes/{SEED_PAGE}/index.html")
+        shown = read(out, f"episodes/{SEED_PAGE}.html")
         assert f"<h1>{html.escape(title.upper())}</h1>" in shown
         assert "ALL RIGHT, ALEXANDER." in shown
         assert html.escape(title.upper()) in read(out, "index.html")
@@ -240,8 +240,8 @@ def test_each_rebuild_writes_what_a_clean_build_writes(tmp_path: Path):
             "We got *a lot* of mail about the last episode.\n\n- one correction\n- one apology\n",
             encoding="utf-8")
         build(root)
-        assert "<h1>Listener mail and a correction</h1>" in read(out, "episodes/listener-mail/index.html")
-        assert "Listener mail and a correction" in read(out, "topics/nato/index.html")
+        assert "<h1>Listener mail and a correction</h1>" in read(out, "episodes/listener-mail.html")
+        assert "Listener mail and a correction" in read(out, "topics/nato.html")
         clean.check(root, "adding a hand-written page")
 
         # The site title is in every page's header and in the feeds; an
@@ -250,7 +250,7 @@ def test_each_rebuild_writes_what_a_clean_build_writes(tmp_path: Path):
         config.update(title="Renamed Transcript Archive", ignore_topics=["NATO"])
         write_config(root, config)
         build(root)
-        for name in ("index.html", f"episodes/{SEED_PAGE}/index.html", "feed.xml"):
+        for name in ("index.html", f"episodes/{SEED_PAGE}.html", "feed.xml"):
             assert "Renamed Transcript Archive" in read(out, name), name
         assert not (out / "topics" / "nato").exists()
         clean.check(root, "changing the site title and ignore_topics")
@@ -266,7 +266,7 @@ def test_each_rebuild_writes_what_a_clean_build_writes(tmp_path: Path):
         with (root / "templates" / "assets" / "style.css").open("a", encoding="utf-8") as css:
             css.write(".colophon { font-style: italic; }\n")
         build(root)
-        for name in ("index.html", f"episodes/{SEED_PAGE}/index.html", "episodes/listener-mail/index.html",
+        for name in ("index.html", f"episodes/{SEED_PAGE}.html", "episodes/listener-mail.html",
                      "404.html"):
             assert "Typeset by hand." in read(out, name), name
         assert ".colophon" in read(out, "assets/style.css")

@@ -110,7 +110,7 @@ def test_compact_index_is_json_round_trip_safe(compact):
 
 def test_metadata_rides_along():
     docs = MADE_UP[:2]
-    meta = [{"url": "/episodes/a/", "title": "Erdoğan in Kyïv"}, {"url": "/episodes/b/", "title": "Escalation"}]
+    meta = [{"url": "/episodes/a.html", "title": "Erdoğan in Kyïv"}, {"url": "/episodes/b.html", "title": "Escalation"}]
     assert build_index(docs, meta=meta)["docs"] == meta
     with pytest.raises(ValueError):
         build_index(docs, meta=meta[:1])

@@ -44,11 +44,11 @@ def _results(page, timeout=10_000) -> list[dict]:
 def _only_in_one_paragraph(out: Path) -> tuple[str, str, int]:
     """A word said in exactly one paragraph of the whole archive: (word, slug, N)."""
     seen: dict[str, set[tuple[str, int]]] = {}
-    for txt in out.glob("episodes/*/*.txt"):
+    for txt in out.glob("episodes/*.txt"):
         for n, paragraph in enumerate(txt.read_text().split("\n\n")[1:], start=1):
             for word in paragraph.split():
                 if re.fullmatch(r"[a-z]{9,}", word):
-                    seen.setdefault(word, set()).add((txt.parent.name, n))
+                    seen.setdefault(word, set()).add((txt.stem, n))
     word, places = min(((w, p) for w, p in seen.items() if len(p) == 1), key=lambda wp: wp[0])
     [(slug, n)] = places
     return word, slug, n
@@ -68,8 +68,8 @@ def test_a_word_from_one_paragraph_links_there_and_is_highlighted(page, site):
     word, slug, n = _only_in_one_paragraph(out)
     page.goto(url + f"search/?q={word}")
     [result] = _results(page)
-    assert result["href"].endswith(f"/episodes/{slug}/?hl={word}#p-{n}") or \
-        re.search(rf"/episodes/{slug}/\?hl=[^#]*#p-{n}$", result["href"]), result
+    assert result["href"].endswith(f"/episodes/{slug}.html?hl={word}#p-{n}") or \
+        re.search(rf"/episodes/{slug}\.html\?hl=[^#]*#p-{n}$", result["href"]), result
     assert word in [m.lower() for m in result["marks"]]
     page.click("#search-results a.result")
     page.wait_for_url(re.compile(rf"#p-{n}$"))
@@ -142,7 +142,7 @@ def test_keyboard_flow(page, site):
     assert page.url.endswith("/search/?q=Kazakhstan")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/episodes/belarus-joins-sco-eurasia-grows-stronger/"))
+    page.wait_for_url(re.compile(r"/episodes/belarus-joins-sco-eurasia-grows-stronger\.html"))
     assert page.errors == []
 
 

@@ -20,7 +20,7 @@ TAG = re.compile(rb'<script src="/__live/reload\.js" data-site="[^"]+"></script>
 
 
 def _slugs(out: Path) -> list[str]:
-    return sorted(p.name for p in (out / "episodes").iterdir())
+    return sorted(p.stem for p in (out / "episodes").glob("*.html"))
 
 
 def _break_line_5(template: Path) -> str:
@@ -38,10 +38,10 @@ def test_pages_are_served_with_a_live_script_that_is_not_on_disk(tmp_path):
         assert TAG.search(body) and b"__live" not in (out / "index.html").read_bytes()
         assert TAG.sub(b"", body) == (out / "index.html").read_bytes()
         slug = _slugs(out)[0]
-        status, _, body = get(live, f"/episodes/{slug}/")
-        assert status == 200 and TAG.sub(b"", body) == (out / "episodes" / slug / "index.html").read_bytes()
-        status, _, body = get(live, f"/episodes/{slug}/{slug}.txt")
-        assert status == 200 and body == (out / "episodes" / slug / f"{slug}.txt").read_bytes()
+        status, _, body = get(live, f"/episodes/{slug}.html")
+        assert status == 200 and TAG.sub(b"", body) == (out / "episodes" / f"{slug}.html").read_bytes()
+        status, _, body = get(live, f"/episodes/{slug}.txt")
+        assert status == 200 and body == (out / "episodes" / f"{slug}.txt").read_bytes()
         status, headers, body = get(live, "/feed.xml")
         assert status == 200 and "xml" in headers["Content-Type"] and b"__live" not in body
         status, headers, body = get(live, "/", method="HEAD")
@@ -59,8 +59,11 @@ def test_a_sub_path_base_url_is_previewed_the_way_github_pages_serves_it(tmp_pat
         for path in ("/", "/repo"):
             status, headers, _ = get(live, path)
             assert (status, headers["Location"]) == (302, "/repo/")
-        status, headers, _ = get(live, f"/repo/episodes/{slug}?x=1")
-        assert (status, headers["Location"]) == (302, f"/repo/episodes/{slug}/?x=1")
+        status, headers, _ = get(live, "/repo/topics?x=1")
+        assert (status, headers["Location"]) == (302, "/repo/topics/?x=1")
+        # As on Pages, a page answers without its .html too.
+        status, _, page = get(live, f"/repo/episodes/{slug}")
+        assert status == 200 and TAG.sub(b"", page) == (out / f"episodes/{slug}.html").read_bytes()
         status, _, home = get(live, "/repo/")
         assert status == 200 and TAG.sub(b"", home) == (out / "index.html").read_bytes()
         # Every root-relative link on the home page works, as it will on Pages.
@@ -68,10 +71,10 @@ def test_a_sub_path_base_url_is_previewed_the_way_github_pages_serves_it(tmp_pat
         assert any(link.startswith("/repo/assets/") for link in links)
         for link in sorted(links):
             assert get(live, link.split("#")[0])[0] == 200, link
-        status, _, body = get(live, f"/repo/episodes/{slug}/")
-        assert status == 200 and TAG.sub(b"", body) == (out / "episodes" / slug / "index.html").read_bytes()
+        status, _, body = get(live, f"/repo/episodes/{slug}.html")
+        assert status == 200 and TAG.sub(b"", body) == (out / "episodes" / f"{slug}.html").read_bytes()
         not_found = (out / "404.html").read_bytes()
-        for path in ("/repo/no-such-page/", f"/episodes/{slug}/", "/repo/assets/nope.css"):
+        for path in ("/repo/no-such-page/", f"/episodes/{slug}.html", "/repo/assets/nope.css"):
             status, _, body = get(live, path)
             assert status == 404 and TAG.sub(b"", body) == not_found, path
 
@@ -109,9 +112,9 @@ def test_a_new_transcript_appears_after_the_rebuild_without_a_rebuild_loop(tmp_p
         live.wait_rebuilt(before)
         [md] = (tmp_path / "content/episodes").glob("freedonia*.md")
         slug = md.stem
-        status, _, body = get(live, f"/episodes/{slug}/")
+        status, _, body = get(live, f"/episodes/{slug}.html")
         assert status == 200 and b"Freedonia" in body
-        assert f"/episodes/{slug}/".encode() in get(live, "/")[2]
+        assert f"/episodes/{slug}.html".encode() in get(live, "/")[2]
         for feed in ("/feed.xml", "/feed.json", "/search/index.json"):
             assert slug.encode() in get(live, feed)[2], feed
         # The importer's own page writes must not start another rebuild.

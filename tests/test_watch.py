@@ -70,13 +70,13 @@ def test_a_dropped_transcript_reaches_every_page_that_lists_it(tmp_path):
         live.wait_rebuilt(before, timeout=5)
         [page] = [p for p in _pages(tmp_path) if p.stem.startswith("freedonia")]
         out = tmp_path / "_site"
-        link = f"/episodes/{page.stem}/"
-        assert "Freedonia" in (out / "episodes" / page.stem / "index.html").read_text(encoding="utf-8")
+        link = f"/episodes/{page.stem}.html"
+        assert "Freedonia" in (out / "episodes" / f"{page.stem}.html").read_text(encoding="utf-8")
         assert link in (out / "index.html").read_text(encoding="utf-8")
         assert link in (out / "feed.xml").read_text(encoding="utf-8")
         assert any(link in item["url"] for item in json.loads((out / "feed.json").read_text())["items"])
         assert f'"{link[1:]}"' in (out / "search/index.json").read_text(encoding="utf-8")   # site-relative
-        assert any(link in p.read_text(encoding="utf-8") for p in (out / "topics").glob("*/index.html"))
+        assert any(link in p.read_text(encoding="utf-8") for p in (out / "topics").glob("*.html"))
         line = live.log.getvalue().splitlines()[-1]
         assert "transcripts/dropped.txt complete: imported: 1 new, 0 updated, 2 unchanged" in line
         assert "built: 3 episodes" in line

@@ -82,7 +82,8 @@ function search (parsed) {
 }
 
 function transcript (doc) {
-  var url = state.base + doc.u + doc.u.split('/').filter(Boolean).pop() + '.txt'
+  // An episode's download sits beside its page: episodes/slug.html, episodes/slug.txt (urls.py).
+  var url = state.base + doc.u.replace(/\.html$/, '.txt')
   if (!state.texts[url]) {
     state.texts[url] = fetch(url).then(function (r) {
       if (!r.ok) throw new Error('HTTP ' + r.status)
