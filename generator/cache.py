@@ -23,9 +23,14 @@ VERSION = "1"
 
 @cache
 def code_salt() -> str:
-    """A hash of the generator's code and built-in assets: a new version never
-    reuses results an older one computed."""
+    """A hash of the generator's code and built-in assets, and the versions
+    of the libraries that shape its output: an upgrade never reuses results
+    an older version computed."""
+    import jinja2, lunr, markdown_it, yaml   # noqa: E401 - their output is part of ours too
     digest = hashlib.sha256(VERSION.encode())
+    for library in (jinja2, lunr, markdown_it, yaml):
+        version = getattr(library, "__version__", None) or getattr(library, "__VERSION__", "?")
+        digest.update(f"{library.__name__} {version}\0".encode())
     for path in sorted(GENERATOR.rglob("*")):
         if path.is_file() and path.suffix in (".py", ".js") and "__pycache__" not in path.parts:
             digest.update(path.relative_to(GENERATOR).as_posix().encode() + b"\0" + path.read_bytes())

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import xml.etree.ElementTree as ET
-from email.utils import format_datetime
 
 from generator.site import Site
 from generator.text import strip_controls
@@ -25,6 +24,11 @@ ET.register_namespace("", SITEMAP_NS)
 
 def _midnight(date: dt.date) -> dt.datetime:
     return dt.datetime(date.year, date.month, date.day, tzinfo=dt.timezone.utc)
+
+
+def _rfc822(moment: dt.datetime) -> str:
+    from email.utils import format_datetime   # here: the email package is slow to import
+    return format_datetime(moment)
 
 
 def _feed_episodes(site: Site):
@@ -54,14 +58,14 @@ def rss(site: Site, urls: Urls, built_at: dt.datetime | None = None) -> bytes:
     _sub(channel, "language", config.language)
     _sub(channel, f"{{{ATOM_NS}}}link", href=urls.absolute("feed.xml"), rel="self", type="application/rss+xml")
     if built_at:
-        _sub(channel, "lastBuildDate", format_datetime(built_at))
+        _sub(channel, "lastBuildDate", _rfc822(built_at))
     for episode in _feed_episodes(site):
         item = _sub(channel, "item")
         link = urls.absolute(urls.episode(episode.slug))
         _sub(item, "title", episode.title)
         _sub(item, "link", link)
         _sub(item, "guid", link, isPermaLink="true")
-        _sub(item, "pubDate", format_datetime(_midnight(episode.date)))
+        _sub(item, "pubDate", _rfc822(_midnight(episode.date)))
         _sub(item, "description", excerpt(site, episode))
         for topic in episode.topics:
             _sub(item, "category", topic)

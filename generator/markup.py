@@ -6,13 +6,17 @@ reuse. Raw HTML in a body is never passed through: a transcript is text.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-
-from markdown_it import MarkdownIt
 
 from generator.text import strip_controls
 
-_md = MarkdownIt("commonmark", {"html": False})
+
+@functools.cache
+def _parser():
+    # Made on first use: a rebuild that finds every body cached never needs it.
+    from markdown_it import MarkdownIt
+    return MarkdownIt("commonmark", {"html": False})
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ def _plain(children) -> str:
 
 
 def render_body(markdown: str) -> Body:
+    _md = _parser()
     tokens = _md.parse(strip_controls(markdown))
     blocks: list[Block] = []
     number = 0

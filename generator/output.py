@@ -9,7 +9,7 @@ import json
 import os
 import shutil
 import time
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from generator.errors import BuildError
 
@@ -58,7 +58,7 @@ class Output:
         self.final = final.resolve()
         self.staging = self.final.parent / f".{self.final.name}.building-{os.getpid()}"
         self.manifest = manifest
-        self.old: dict[str, list] = _read_manifest(manifest) if manifest else {}
+        self.old_site, self.old = _read_manifest(manifest) if manifest else ("", {})
         self.new: dict[str, list] = {}
         self.staged = False
         self.linked = 0
@@ -87,9 +87,8 @@ class Output:
             shutil.rmtree(self.staging, ignore_errors=True)
 
     @staticmethod
-    def _name(name: PurePosixPath | str) -> str:
+    def _name(name: str) -> str:
         """The name, checked without touching the disk: relative, no '..'."""
-        name = str(name)
         parts = name.split("/")
         if not name or name.startswith("/") or "\0" in name or any(p in ("", ".", "..") for p in parts):
             raise BuildError(f"refusing to write outside the output folder: {name!r}")
@@ -139,7 +138,7 @@ class Output:
             return False
         return [st.st_ino, st.st_size, st.st_mtime_ns] == entry[1:]
 
-    def reuse(self, name: PurePosixPath | str, key: str) -> bool:
+    def reuse(self, name: str, key: str) -> bool:
         """Keep the previous build's file if it was made from the same key."""
         name = self._name(name)
         if not self._unchanged(name, key):
@@ -151,7 +150,7 @@ class Output:
         self.new[name] = self.old[name]
         return True
 
-    def write(self, name: PurePosixPath | str, data: str | bytes, key: str | None = None) -> None:
+    def write(self, name: str, data: str | bytes, key: str | None = None) -> None:
         """Write a file; ``key`` defaults to the hash of its content."""
         started = time.perf_counter()
         if isinstance(data, str):
@@ -170,31 +169,43 @@ class Output:
         self.new[name] = [key, st.st_ino, st.st_size, st.st_mtime_ns]
         self.write_seconds += time.perf_counter() - started
 
-    def path_for(self, name: PurePosixPath | str) -> Path:
+    def path_for(self, name: str) -> Path:
         """Where another process may write ``name``; ``written`` records it after."""
         name = self._name(name)
         self._stage()
         return self._fresh(name)
 
-    def written(self, name: PurePosixPath | str, key: str) -> None:
+    def written(self, name: str, key: str) -> None:
         target = self.staging / self._name(name)
         try:
             st = os.lstat(target)
         except OSError as exc:
             raise BuildError(f"cannot write {name}: {exc.strerror or exc}", self.final) from None
-        self.new[str(name)] = [key, st.st_ino, st.st_size, st.st_mtime_ns]
+        self.new[name] = [key, st.st_ino, st.st_size, st.st_mtime_ns]
 
-    def copy(self, source: Path, name: PurePosixPath | str) -> None:
+    def copy(self, source: Path, name: str) -> None:
         try:
             data = source.read_bytes()
         except OSError as exc:
             raise BuildError(f"cannot copy {source}: {exc.strerror or exc}", self.final) from None
         self.write(name, data)
 
-    def commit(self) -> bool:
+    def intact(self, site_key: str) -> bool:
+        """Whether the last build here built the site ``site_key`` names
+        (a hash of all its inputs) and every file is still as it left it."""
+        if not site_key or site_key != self.old_site or not (self.final / MARKER).exists():
+            return False
+        if all(self._unchanged(name, entry[0]) for name, entry in self.old.items()):
+            self.new = dict(self.old)
+            return True
+        return False
+
+    def commit(self, site_key: str = "") -> bool:
         """Put the finished site in place of the old one; False if the old
         one was already exactly this site and was left alone."""
         if not self.staged and self.new.keys() == self.old.keys() and (self.final / MARKER).exists():
+            if self.manifest and site_key != self.old_site:
+                _write_manifest(self.manifest, site_key, self.new)
             return False
         self._stage()
         (self.staging / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
@@ -208,26 +219,27 @@ class Output:
         else:
             os.rename(self.staging, self.final)
         if self.manifest:
-            _write_manifest(self.manifest, self.new)
+            _write_manifest(self.manifest, site_key, self.new)
         return True
 
 
-def _read_manifest(path: Path) -> dict[str, list]:
+def _read_manifest(path: Path) -> tuple[str, dict[str, list]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
+        return "", {}
     files = data.get("files") if isinstance(data, dict) else None
     if not isinstance(files, dict):
-        return {}
-    return {k: v for k, v in files.items() if isinstance(v, list) and len(v) == 4}
+        return "", {}
+    site = data.get("site") if isinstance(data.get("site"), str) else ""
+    return site, {k: v for k, v in files.items() if isinstance(v, list) and len(v) == 4}
 
 
-def _write_manifest(path: Path, files: dict[str, list]) -> None:
+def _write_manifest(path: Path, site_key: str, files: dict[str, list]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"files": files}, separators=(",", ":")), encoding="utf-8")
+        tmp.write_text(json.dumps({"site": site_key, "files": files}, separators=(",", ":")), encoding="utf-8")
         os.replace(tmp, path)
     except OSError:
         pass  # without it, the next build writes every file again: slower, still right

@@ -265,30 +265,30 @@ def compact_index(refs: list[str], tokens: Iterable[DocTokens], meta: list | Non
     if meta is not None and len(meta) != len(refs):
         raise ValueError(f"{len(meta)} metadata entries for {len(refs)} search documents")
     n = len(refs)
-    by_field: list[dict[str, list[int]]] = [{} for _ in FIELDS]   # term -> [doc, tf, doc, tf, ...]
+    by_field: list[dict[str, list[int]]] = [{} for _ in FIELDS]   # term -> [key, tf, key, tf, ...]
     lengths: list[list[int]] = [[] for _ in FIELDS]
     count = 0
     for d, stat in enumerate(tokens):
         count += 1
         for f, rows in enumerate(by_field):
             lengths[f].append(stat.lengths[f])
+            key = f * n + d
+            get = rows.get
             for term, tf in stat.frequencies[f].items():
-                if (row := rows.get(term)) is None:
-                    rows[term] = [d, tf]
+                if (row := get(term)) is None:
+                    rows[term] = [key, tf]
                 else:
-                    row += (d, tf)
+                    row += (key, tf)
     if count != n:
         raise ValueError(f"{count} token counts for {n} search documents")
     terms = sorted(set().union(*by_field))
+    titles, topics, texts = by_field   # keys ascend field by field, so rows just join
     postings = []
     for term in terms:
-        keys_tfs: list[int] = []
-        for f, rows in enumerate(by_field):
-            if (row := rows.get(term)) is not None:
-                if f:
-                    row[0::2] = [d + f * n for d in row[0::2]]
-                keys_tfs += row
-        postings.append(_gaps(keys_tfs))
+        row = texts.get(term)
+        if term in titles or term in topics:
+            row = titles.get(term, []) + topics.get(term, []) + (row or [])
+        postings.append(_gaps(row))
     compact = {
         "format": FORMAT, "lunr": LUNR_VERSION, "k1": K1, "b": B,
         "fields": list(FIELDS), "boosts": list(BOOSTS),
@@ -304,10 +304,10 @@ def compact_index(refs: list[str], tokens: Iterable[DocTokens], meta: list | Non
 
 
 def _gaps(keys_tfs: list[int]) -> list[int]:
+    """Each key but the first as its gap from the one before (in place)."""
     keys = keys_tfs[0::2]
-    out = keys_tfs[:]
-    out[2::2] = [b - a for a, b in zip(keys, keys[1:])]
-    return out
+    keys_tfs[2::2] = [b - a for a, b in zip(keys, keys[1:])]
+    return keys_tfs
 
 
 def to_json(compact: dict) -> str:

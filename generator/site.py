@@ -8,7 +8,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from generator.cache import Cache
+from generator.cache import Cache, make_key
 from generator.config import SiteConfig
 from generator.content import Episode
 from generator.errors import Report
@@ -124,5 +124,12 @@ def build_model(config: SiteConfig, report: Report, cache: Cache | None = None) 
     site = Site(config=config, episodes=episodes, pages={p.episode.slug: p for p in pages},
                 bodies=Bodies(pages, cache, config.ignore_topics), topics=topics, topic_slugs=topic_slugs,
                 shows=shows, show_slugs=show_slugs)
-    site.related = related_episodes(episodes, topic_slugs, config.related_count)
+    # Cached: every rebuild needs it, and it looks at every pair of episodes sharing a topic.
+    related_key = make_key("related", str(config.related_count),
+                           *(f"{e.slug}\0" + "\0".join(topic_slugs[t] for t in e.topics) for e in episodes))
+    related = cache.get("related", related_key)
+    if not isinstance(related, dict):
+        related = related_episodes(episodes, topic_slugs, config.related_count)
+        cache.put("related", related_key, related)
+    site.related = related
     return site

@@ -14,7 +14,6 @@ which on a slow disk costs more than the rest of an incremental build.
 """
 from __future__ import annotations
 
-from pathlib import PurePosixPath
 from urllib.parse import quote, urlsplit
 
 
@@ -84,6 +83,6 @@ class Urls:
         return quoted
 
     @staticmethod
-    def output_file(name: str) -> PurePosixPath:
+    def output_file(name: str) -> str:
         """File to write for a name: folders get an index.html."""
-        return PurePosixPath(name + "index.html" if name == "" or name.endswith("/") else name)
+        return name + "index.html" if name == "" or name.endswith("/") else name

@@ -5,9 +5,10 @@ page are independent for each episode, so a large batch is spread over a
 process pool. A small batch (the usual rebuild after one new transcript)
 runs in this process: starting workers would cost more than it saves.
 
-Workers come from a fork server, never a plain fork: ``serve`` builds from
-a thread while its HTTP threads run, and forking a threaded process can
-copy a lock that some other thread holds.
+Workers are forked, the cheapest start, only while the build is the
+process's one thread; ``serve`` builds from a thread while its HTTP threads
+run, and forking a threaded process can copy a lock some other thread
+holds, so there they come from a fork server instead.
 """
 from __future__ import annotations
 
@@ -26,6 +27,10 @@ MIN_BATCH = 48   # below this, one process is faster than two
 
 
 def _context():
+    """A plain fork while this process has one thread (the CLI): instant,
+    with every module already loaded. Otherwise (``serve``) a fork server."""
+    if threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["generator.build"])
     return context

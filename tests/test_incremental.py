@@ -484,7 +484,7 @@ def test_output_files_changed_or_deleted_by_hand_are_rebuilt(tmp_path: Path):
     # deploy script that edited pages in place, a file deleted by mistake.
     with (out / "index.html").open("a", encoding="utf-8") as page:
         page.write("<!-- analytics snippet -->\n")
-    (out / "episodes" / SEED_PAGE / "index.html").write_text("edited", encoding="utf-8")
+    (out / "episodes" / f"{SEED_PAGE}.html").write_text("edited", encoding="utf-8")
     (out / "feed.xml").unlink()
     build(root)
     diffs = differences(site_tree(out), want)
