@@ -11,6 +11,8 @@ timings in headless chromium against a local server.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import datetime as dt
 import functools
 import gzip
 import http.server
@@ -142,9 +144,11 @@ def _gzip_size(site: Path, base: str, url: str) -> int:
     return len(gzip.compress(file.read_bytes(), GZIP_LEVEL)) if file.is_file() else 0
 
 
-def add_one(root: Path) -> None:
-    """Drop one more transcript into the archive."""
+def add_one(root: Path, n: int) -> None:
+    """Drop one more transcript into the archive: the next day's episode, as
+    a daily show's new transcript would be."""
     [extra] = episodes(1, seed=12345)
+    extra = dataclasses.replace(extra, date=extra.date + dt.timedelta(days=n))
     (root / "seeds" / "9999_one_more.txt").write_text(archive_fm_text(extra), encoding="utf-8")
 
 
@@ -159,7 +163,7 @@ def main() -> None:
         root = prepare(n)
         cold = run_build(root)
         noop = run_build(root)
-        add_one(root)
+        add_one(root, n)
         one = run_build(root)
         site = root / "_site"
         index_gz_bytes = len(gzip.compress((site / "search/index.json").read_bytes(), GZIP_LEVEL))

@@ -89,16 +89,40 @@ def _search_job(site: Site, urls: Urls) -> tuple:
     """Everything ``search_index`` needs, small enough to send to a worker."""
     config = site.config
     sources = [(site.pages[e.slug].key, e.path) for e in site.episodes]
-    return config.cache_dir, config.ignore_topics, _search_meta(site, urls), sources
+    return config.cache_dir, config.ignore_topics, _search_meta(site, urls), sources, _index_slot(config)
+
+
+def _index_slot(config: SiteConfig) -> str:
+    """The cache key under which the last index built for this site is kept."""
+    return make_key("index-state", str(config.output_dir.resolve()))
 
 
 def search_index(job: tuple) -> str:
-    """The compact lunr index plus what a result shows, for search/index.json."""
-    cache_folder, ignore_topics, meta, sources = job
+    """The compact lunr index plus what a result shows, for search/index.json.
+
+    If the last index differs only by one episode added first or last (the
+    usual new transcript), that index is updated rather than built again."""
+    cache_folder, ignore_topics, meta, sources, slot = job
     cache = Cache(cache_folder)
+    keys = [key for key, _ in sources]
     refs = [_base36(i) for i in range(len(sources))]
-    tokens = (cached_tokens(cache, key, path, ignore_topics) for key, path in sources)
-    return search.to_json(search.compact_index(refs, tokens, meta))
+    state = cache.get("index", slot)
+    compact = None
+    if isinstance(state, tuple) and len(state) == 3 and len(state[0]) + 1 == len(keys):
+        old_keys, old, counts = state
+        for at, others in ((0, slice(1, None)), (len(old_keys), slice(None, -1))):
+            if keys[others] == old_keys and meta[others] == old.get("docs"):
+                key, path = sources[at]
+                search.insert_document(old, counts, at, refs, cached_tokens(cache, key, path, ignore_topics),
+                                       meta[at])
+                compact = old
+                break
+    if compact is None:
+        counts = {}
+        tokens = (cached_tokens(cache, key, path, ignore_topics) for key, path in sources)
+        compact = search.compact_index(refs, tokens, meta, counts)
+    cache.put("index", slot, (keys, compact, counts))
+    return search.to_json(compact)
 
 
 def _timed_search_index(job: tuple) -> tuple[str, float]:
