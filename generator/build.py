@@ -25,7 +25,7 @@ from generator.output import Output, check_output_dir
 from generator.site import Site, build_model
 from generator.workers import Background, parallel_map
 from generator.urls import Urls
-from generator.views import Views, display_date
+from generator.views import Views, display_date, transcript_blocks
 
 ASSETS = Path(__file__).parent / "assets"
 
@@ -85,11 +85,11 @@ def _search_meta(site: Site, urls: Urls) -> list[dict]:
             for e in site.episodes]
 
 
-def _search_job(site: Site, urls: Urls) -> tuple:
+def _search_job(site: Site, meta: list[dict]) -> tuple:
     """Everything ``search_index`` needs, small enough to send to a worker."""
     config = site.config
     sources = [(site.pages[e.slug].key, e.path) for e in site.episodes]
-    return config.cache_dir, config.ignore_topics, _search_meta(site, urls), sources, _index_slot(config)
+    return config.cache_dir, config.ignore_topics, meta, sources, _index_slot(config)
 
 
 def _index_slot(config: SiteConfig) -> str:
@@ -160,7 +160,7 @@ def _render(job: tuple) -> bool:
             Path(txt_target).write_bytes(_download_text(header, body.paragraphs).encode("utf-8"))
         if template is None:
             return True
-        context["episode"]["blocks"] = [{"html": b.html, "number": b.number} for b in body.blocks]
+        context["episode"]["blocks"] = transcript_blocks(body)
     Path(target).write_bytes(_renderer(templates_dir).render(template, context).encode("utf-8"))
     return True
 
@@ -298,7 +298,8 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
     # Every page depends on the templates and on the site-wide part of its context.
     page_salt = make_key(_templates_key(config.templates_dir), json.dumps(views.common, sort_keys=True))
     pages = _other_pages(views, urls)
-    index_key = make_key("search", json.dumps(_search_meta(site, urls), ensure_ascii=False),
+    search_meta = _search_meta(site, urls)
+    index_key = make_key("search", json.dumps(search_meta, ensure_ascii=False),
                          *(site.pages[e.slug].key for e in site.episodes))
 
     assets = _theme_assets(config)
@@ -315,7 +316,7 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
         # The search index, if it changed, is built alongside everything else.
         indexing = None
         if not out.reuse("search/index.json", index_key):
-            indexing = running.enter_context(Background(_timed_search_index, _search_job(site, urls)))
+            indexing = running.enter_context(Background(_timed_search_index, _search_job(site, search_meta)))
         todo = _episodes_to_render(out, site, urls, views, page_salt)
         todo += _pages_to_render(out, pages, urls, page_salt)
         _render_pages(out, todo, site, urls, views)

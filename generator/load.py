@@ -155,10 +155,6 @@ class Bodies(Mapping):
             body = _reread(page.episode.path, self._ignore)[1]
         return body
 
-    def tokens(self, slug: str) -> DocTokens:
-        page = self._pages[slug]
-        return cached_tokens(self._cache, page.key, page.episode.path, self._ignore)
-
     def __iter__(self):
         return iter(self._pages)
 

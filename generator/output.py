@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from generator.errors import BuildError
+from generator.workers import process_alive
 
 MARKER = ".podcast-archive-build"
 _MARKER_TEXT = "Made by podcast-archive. This whole folder is replaced on every build.\n"
@@ -61,7 +62,6 @@ class Output:
         self.old_site, self.old = _read_manifest(manifest) if manifest else ("", {})
         self.new: dict[str, list] = {}
         self.staged = False
-        self.linked = 0
         self.write_seconds = 0.0
         self._pending: list[str] = []   # matched before anything needed writing
         self._dirs: set[Path] = set()
@@ -75,7 +75,7 @@ class Output:
         """Staging folders of builds that were killed (their process is gone)."""
         for folder in self.final.parent.glob(f".{self.final.name}.building-*"):
             pid = folder.name.rsplit("-", 1)[-1]
-            if pid.isdigit() and (int(pid) == os.getpid() or not Path(f"/proc/{pid}").exists()):
+            if pid.isdigit() and (int(pid) == os.getpid() or not process_alive(int(pid))):
                 shutil.rmtree(folder, ignore_errors=True)
 
     def __enter__(self) -> "Output":
@@ -126,7 +126,6 @@ class Output:
             os.link(self.final / name, target)
         except OSError:
             shutil.copy2(self.final / name, target)
-        self.linked += 1
 
     def _unchanged(self, name: str, key: str) -> bool:
         entry = self.old.get(name)
@@ -163,10 +162,9 @@ class Output:
         target = self._fresh(name)
         try:
             target.write_bytes(data)
-            st = os.lstat(target)
         except OSError as exc:
             raise BuildError(f"cannot write {name}: {exc.strerror or exc}", self.final) from None
-        self.new[name] = [key, st.st_ino, st.st_size, st.st_mtime_ns]
+        self.written(name, key)
         self.write_seconds += time.perf_counter() - started
 
     def path_for(self, name: str) -> Path:

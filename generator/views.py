@@ -8,6 +8,7 @@ import json
 import math
 
 from generator.content import Episode
+from generator.markup import Body
 from generator.site import Site
 from generator.units import format_duration, iso_duration
 from generator.urls import Urls
@@ -28,6 +29,11 @@ def excerpt(site: Site, episode: Episode, words: int = EXCERPT_WORDS) -> str:
         return episode.description
     lead = site.pages[episode.slug].lead
     return " ".join(lead[:words]) + "…" if len(lead) > words else " ".join(lead)
+
+
+def transcript_blocks(body: Body) -> list[dict]:
+    """An episode page's ``episode.blocks``: the transcript itself."""
+    return [{"html": b.html, "number": b.number} for b in body.blocks]
 
 
 def json_for_script(data) -> str:
@@ -116,7 +122,7 @@ class Views:
     def episode_blocks(self, slug: str) -> list[dict]:
         """The transcript itself, which ``episode_page`` leaves out: the build
         adds it as ``episode.blocks`` only when the page has to be rendered."""
-        return [{"html": b.html, "number": b.number} for b in self.site.bodies[slug].blocks]
+        return transcript_blocks(self.site.bodies[slug])
 
     def episode_page(self, index: int) -> tuple[str, dict]:
         episodes = self.site.episodes

@@ -40,7 +40,7 @@ def _single() -> bool:
     return cores() < 2 or os.environ.get("PODCAST_ARCHIVE_WORKERS") == "1"
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     """Whether process ``pid`` still runs (a zombie, killed but not yet reaped, does not)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -60,7 +60,7 @@ def _follow(build_pid: int) -> None:
     build, so nothing else tells it that a killed build is gone; left alone it
     would hang on, holding the build's stdout open."""
     def watch() -> None:
-        while _alive(build_pid):
+        while process_alive(build_pid):
             time.sleep(0.5)
         os._exit(1)
     threading.Thread(target=watch, daemon=True, name="follow-build").start()
