@@ -14,18 +14,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from generator import feeds, search
+from generator import feeds, index_update, search
 from generator.cache import Cache, make_key
 from generator.config import SiteConfig
 from generator.content import Episode
 from generator.errors import Report
-from generator.load import KINDS, cached_tokens
+from generator.index_update import IndexState
+from generator.load import BODY, PAGE, cached_tokens
 from generator.markup import Body
 from generator.output import Output, check_output_dir
 from generator.site import Site, build_model
 from generator.workers import Background, parallel_map
 from generator.urls import Urls
-from generator.views import Views, display_date, transcript_blocks
+from generator.views import Views, display_date, keyable, transcript_blocks
 
 ASSETS = Path(__file__).parent / "assets"
 
@@ -92,9 +93,16 @@ def _search_job(site: Site, meta: list[dict]) -> tuple:
     return config.cache_dir, config.ignore_topics, meta, sources, _index_slot(config)
 
 
+def _output_name(config: SiteConfig) -> str:
+    """A name for the output folder, under which the cache keeps what it
+    remembers of the last build there. Not salted with the code: each build
+    replaces the entry, so there is only ever one."""
+    return hashlib.sha256(str(config.output_dir.resolve()).encode()).hexdigest()[:16]
+
+
 def _index_slot(config: SiteConfig) -> str:
     """The cache key under which the last index built for this site is kept."""
-    return make_key("index-state", str(config.output_dir.resolve()))
+    return _output_name(config)
 
 
 def search_index(job: tuple) -> str:
@@ -107,22 +115,20 @@ def search_index(job: tuple) -> str:
     keys = [key for key, _ in sources]
     refs = [_base36(i) for i in range(len(sources))]
     state = cache.get("index", slot)
-    compact = None
-    if isinstance(state, tuple) and len(state) == 3 and len(state[0]) + 1 == len(keys):
-        old_keys, old, counts = state
-        for at, others in ((0, slice(1, None)), (len(old_keys), slice(None, -1))):
-            if keys[others] == old_keys and meta[others] == old.get("docs"):
+    updated = False
+    if isinstance(state, IndexState) and len(state.keys) + 1 == len(keys):
+        for at, others in ((0, slice(1, None)), (len(state.keys), slice(None, -1))):
+            if keys[others] == state.keys and meta[others] == state.compact.get("docs"):
                 key, path = sources[at]
-                search.insert_document(old, counts, at, refs, cached_tokens(cache, key, path, ignore_topics),
-                                       meta[at])
-                compact = old
+                index_update.insert(state, at, key, refs, cached_tokens(cache, key, path, ignore_topics), meta[at])
+                updated = True
                 break
-    if compact is None:
-        counts = {}
+    if not updated:
+        counts: dict[str, list[int]] = {}
         tokens = (cached_tokens(cache, key, path, ignore_topics) for key, path in sources)
-        compact = search.compact_index(refs, tokens, meta, counts)
-    cache.put("index", slot, (keys, compact, counts))
-    return search.to_json(compact)
+        state = index_update.state_of(keys, search.compact_index(refs, tokens, meta, counts), counts)
+    cache.put("index", slot, state)
+    return index_update.to_json(state)
 
 
 def _timed_search_index(job: tuple) -> tuple[str, float]:
@@ -133,7 +139,7 @@ def _timed_search_index(job: tuple) -> tuple[str, float]:
 def _context_json(context: dict) -> str:
     """A page's context as text for its key; the site-wide part, the same on
     every page, is keyed once (in ``page_salt``), not once per page."""
-    return json.dumps({k: v for k, v in context.items() if k != "site"}, ensure_ascii=False,
+    return json.dumps(keyable({k: v for k, v in context.items() if k != "site"}), ensure_ascii=False,
                       separators=(",", ":"), default=str)
 
 
@@ -152,7 +158,7 @@ def _render(job: tuple) -> bool:
     cache; False if it is not there (the caller then does the work)."""
     templates_dir, cache_folder, template, context, target, body_key, download = job
     if body_key is not None:
-        body = Cache(cache_folder).get("body", body_key)
+        body = Cache(cache_folder).get(PAGE, body_key, BODY)
         if not isinstance(body, Body):
             return False
         if download:
@@ -282,8 +288,7 @@ def _write_static(out: Output, config: SiteConfig, urls: Urls, assets: dict[str,
 
 def _manifest(config: SiteConfig) -> Path:
     """Where the cache remembers what the build wrote into this output folder."""
-    name = hashlib.sha256(str(config.output_dir.resolve()).encode()).hexdigest()[:16]
-    return config.cache_dir / "output" / f"{name}.json"
+    return config.cache_dir / "output" / f"{_output_name(config)}.json"
 
 
 def build_site(config: SiteConfig, report: Report) -> BuildResult:
@@ -313,6 +318,7 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
             stages["render"] = stages["write"] = 0.0
             return BuildResult(len(site.episodes), out.files, config.output_dir,
                                time.perf_counter() - started, stages)
+        out.start_staging()
         # The search index, if it changed, is built alongside everything else.
         indexing = None
         if not out.reuse("search/index.json", index_key):
@@ -327,7 +333,7 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
         _write_static(out, config, urls, assets)
         committing = time.perf_counter()
         out.commit(site_key)
-    for kind in (*KINDS, "related"):
+    for kind in (PAGE, "related"):
         cache.prune(kind)
     stages["write"] = out.write_seconds + time.perf_counter() - committing
     stages["render"] = committing - rendering - out.write_seconds

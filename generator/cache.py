@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import itertools
 import pickle
-import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -47,9 +47,40 @@ def make_key(*parts: str | bytes) -> str:
     return digest.hexdigest()
 
 
+_tmp_names = itertools.count()
+_made_dirs: set[Path] = set()
+
+
+def _write_file(path: Path, dump) -> None:
+    """Write ``path`` through a temporary file renamed into place. The name
+    is this process's own (pid and a counter), cheaper than ``mkstemp``'s
+    random probing; a leftover of a dead process with our pid is fair game."""
+    tmp = path.parent / f".tmp-{os.getpid()}-{next(_tmp_names)}"
+    if path.parent not in _made_dirs:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _made_dirs.add(path.parent)
+    try:
+        try:
+            f = open(tmp, "wb")
+        except FileNotFoundError:   # the folder went away since (cache deleted): make it again
+            _made_dirs.discard(path.parent)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            f = open(tmp, "wb")
+        with f:
+            dump(f)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 class Cache:
     """Pickled values in ``folder/KIND/KEY``. Safe to share between processes:
-    writers never overwrite a file in place and readers tolerate anything."""
+    writers never overwrite a file in place and readers tolerate anything.
+
+    An entry may hold several parts, read back one at a time: a reader that
+    wants only the first part never unpickles the rest. A "pack" is one file
+    holding many small entries of a kind, read in one go."""
 
     def __init__(self, folder: Path | None):
         self.folder = folder   # None: a cache that never holds anything
@@ -59,34 +90,59 @@ class Cache:
         assert self.folder is not None
         return self.folder / kind / key[:2] / key
 
-    def get(self, kind: str, key: str):
-        """The stored value, or None."""
+    def get(self, kind: str, key: str, part: int = 0):
+        """Part ``part`` of the stored value, or None."""
         self.used.setdefault(kind, set()).add(key)
         if self.folder is None:
             return None
         try:
             with open(self._path(kind, key), "rb") as f:
                 stored_key, value = pickle.load(f)
+                for _ in range(part):
+                    value = pickle.load(f)
         except Exception:  # noqa: BLE001 - a missing or damaged entry is only a miss
             return None
         return value if stored_key == key else None
 
-    def put(self, kind: str, key: str, value) -> None:
-        """Store a value; a cache that cannot be written only costs speed."""
+    def put(self, kind: str, key: str, value, *more) -> None:
+        """Store a value (and further parts); a cache that cannot be written
+        only costs speed."""
         self.used.setdefault(kind, set()).add(key)
         if self.folder is None:
             return
-        path = self._path(kind, key)
+
+        def dump(f) -> None:
+            pickle.dump((key, value), f, protocol=pickle.HIGHEST_PROTOCOL)
+            for part in more:
+                pickle.dump(part, f, protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    pickle.dump((key, value), f, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            _write_file(self._path(kind, key), dump)
+        except OSError:
+            pass
+
+    def _pack_path(self, kind: str) -> Path:
+        assert self.folder is not None
+        return self.folder / "packs" / kind
+
+    def get_pack(self, kind: str) -> dict:
+        """The pack of ``kind``: a dict, empty if missing or damaged."""
+        if self.folder is None:
+            return {}
+        try:
+            with open(self._pack_path(kind), "rb") as f:
+                salt, entries = pickle.load(f)
+        except Exception:  # noqa: BLE001 - only a miss
+            return {}
+        return entries if salt == code_salt() and isinstance(entries, dict) else {}
+
+    def put_pack(self, kind: str, entries: dict) -> None:
+        """Replace the pack of ``kind``; it holds exactly ``entries``, so it
+        never grows beyond what the last build used."""
+        if self.folder is None:
+            return
+        try:
+            _write_file(self._pack_path(kind),
+                        lambda f: pickle.dump((code_salt(), entries), f, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass
 

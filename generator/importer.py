@@ -22,7 +22,7 @@ from generator.topics import extract_topics
 from generator.transcript import Transcript, parse_transcript
 from generator.workers import parallel_map
 
-FACTS = "facts"   # cache kind: what an existing page says about its transcript
+FACTS = "facts"   # cache pack: what each existing page says about its transcript
 
 
 @dataclass
@@ -63,8 +63,10 @@ def _page_facts(path: Path, data: bytes) -> tuple[str | None, str | None, str, b
     return slug, None, "", True
 
 
-def _existing_pages(episodes_dir: Path, cache: Cache) -> tuple[dict[str, _Existing], set[str]]:
-    """Imported pages by source file name, and every slug already in use."""
+def _existing_pages(episodes_dir: Path, pack: dict, facts_used: dict) -> tuple[dict[str, _Existing], set[str]]:
+    """Imported pages by source file name, and every slug already in use.
+    ``pack`` holds the facts of pages seen before; ``facts_used`` gets the
+    facts of every page there now."""
     by_source: dict[str, _Existing] = {}
     taken: set[str] = set()
     for path in sorted(episodes_dir.glob("*.md")):
@@ -75,10 +77,10 @@ def _existing_pages(episodes_dir: Path, cache: Cache) -> tuple[dict[str, _Existi
             continue
         # Reading front matter is most of a no-op import; the facts are cached by content.
         key = make_key("facts", str(path), data)
-        facts = cache.get(FACTS, key)
+        facts = pack.get(key)
         if not (isinstance(facts, tuple) and len(facts) == 4):
             facts = _page_facts(path, data)
-            cache.put(FACTS, key, facts)
+        facts_used[key] = facts
         slug, source_file, source_sha256, hand_edited = facts
         if slug:
             taken.add(slug)
@@ -137,8 +139,9 @@ def import_transcripts(source_dir: Path, content_dir: Path, report: Report, *,
         raise GeneratorError("transcripts folder not found", source_dir)
     cache = cache or Cache(None)
     episodes_dir = content_dir / EPISODES
-    existing, taken = _existing_pages(episodes_dir, cache)
-    cache.prune(FACTS)
+    pack = cache.get_pack(FACTS)
+    facts_used: dict = {}
+    existing, taken = _existing_pages(episodes_dir, pack, facts_used)
     summary = ImportSummary()
     jobs = []
     for path in transcript_files(source_dir):
@@ -184,21 +187,23 @@ def import_transcripts(source_dir: Path, content_dir: Path, report: Report, *,
         target = episodes_dir / f"{slug}.md"
         writes.append((target, result, slug))
         summary.added.append(target)
-    for _ in parallel_map(_write_page, [(*w, cache.folder, ignore_topics) for w in writes]):
-        pass
+    for key, facts in parallel_map(_write_page, [(*w, cache.folder, ignore_topics) for w in writes]):
+        facts_used[key] = facts
+    if facts_used != pack:
+        cache.put_pack(FACTS, facts_used)
     return summary
 
 
-def _write_page(job: tuple[Path, _Prepared, str, Path | None, tuple[str, ...]]) -> None:
+def _write_page(job: tuple[Path, _Prepared, str, Path | None, tuple[str, ...]]) -> tuple[str, tuple]:
     """Write one page; runs in a worker process for a large batch. It also
-    loads the page into the cache, as the build is about to need it."""
+    loads the page into the cache, as the build is about to need it.
+    Returns the page's facts (what the next import would read back from it)
+    with their key."""
     path, prepared, slug, cache_folder, ignore_topics = job
     data = _page(prepared, slug).encode("utf-8")
     write_atomic(path, data.decode("utf-8"))
-    # What the next import would read back from this page, known already.
-    facts = (slug, prepared.transcript.source, prepared.transcript.sha256, False)
-    Cache(cache_folder).put(FACTS, make_key("facts", str(path), data), facts)
     warm(path, data, ignore_topics, cache_folder)
+    return make_key("facts", str(path), data), (slug, prepared.transcript.source, prepared.transcript.sha256, False)
 
 
 def import_site(config: SiteConfig, report: Report, *, settle_seconds: float = 0) -> ImportSummary:

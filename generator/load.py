@@ -1,10 +1,12 @@
 """The load stage: every content page becomes an Episode, its Markdown
 rendered to a Body, and its search tokens counted.
 
-All three are cached under the page's content hash, so a rebuild re-reads
-only the pages that changed. The rest of the build keeps just the small
-part (the Episode and its first words) in memory; a Body or the tokens are
-read back from the cache when a page or the search index needs them.
+All three are cached, in one entry, under the page's content hash, so a
+rebuild re-reads only the pages that changed. The rest of the build keeps
+just the small part (the Episode and its first words) in memory, and a pack
+holds that part for every page so a rebuild reads it from one file; a Body
+or the tokens are read back from the cache when a page or the search index
+needs them.
 """
 from __future__ import annotations
 
@@ -21,7 +23,8 @@ from generator.search import DocTokens, SearchDoc, doc_tokens
 from generator.workers import parallel_map
 
 LEAD_WORDS = 64   # enough for any excerpt a page shows
-KINDS = ("page", "body", "tokens")   # what the cache holds for each page
+PAGE = "page"   # cache kind: one entry per page, in parts (Loaded, Body, DocTokens)
+BODY, TOKENS = 1, 2   # the parts after the Loaded
 
 
 @dataclass(frozen=True)
@@ -73,11 +76,8 @@ def _load(job: tuple[Path, bytes, str, tuple[str, ...], Path | None]) -> Loaded 
     except ContentError as exc:
         return exc
     body = render_body(episode.body)
-    cache = Cache(cache_folder)
-    cache.put("body", key, body)
-    cache.put("tokens", key, doc_tokens(search_doc(episode, body)))
     loaded = Loaded(dataclasses.replace(episode, body=""), key, _lead(body), body.word_count)
-    cache.put("page", key, loaded)
+    Cache(cache_folder).put(PAGE, key, loaded, body, doc_tokens(search_doc(episode, body)))
     return loaded
 
 
@@ -85,6 +85,7 @@ def load_pages(content_dir: Path, ignore_topics: tuple[str, ...], cache: Cache, 
     """Every valid page, newest first; a broken page is reported and left out."""
     results: dict[Path, Loaded | ContentError] = {}
     jobs = []
+    pack = cache.get_pack(PAGE)
     for path in sorted((content_dir / EPISODES).glob("*.md")):
         try:
             data = path.read_bytes()
@@ -92,17 +93,19 @@ def load_pages(content_dir: Path, ignore_topics: tuple[str, ...], cache: Cache, 
             results[path] = ContentError(f"cannot read: {exc.strerror or exc}", path)
             continue
         key = page_key(path, data, ignore_topics)
-        cached = cache.get("page", key)
+        cached = pack.get(key)
+        if not isinstance(cached, Loaded):
+            cached = cache.get(PAGE, key)
         if isinstance(cached, Loaded):
             results[path] = cached
         else:
             jobs.append((path, data, key, ignore_topics, cache.folder))
     for job, result in zip(jobs, parallel_map(_load, jobs)):
         results[job[0]] = result
-    for result in results.values():
-        if isinstance(result, Loaded):   # entries written by workers, or only read: keep them
-            for kind in KINDS:
-                cache.used.setdefault(kind, set()).add(result.key)
+    loaded = {r.key: r for r in results.values() if isinstance(r, Loaded)}
+    cache.used.setdefault(PAGE, set()).update(loaded)   # entries written by workers, or only read: keep them
+    if loaded.keys() != pack.keys():
+        cache.put_pack(PAGE, loaded)
 
     pages: list[Loaded] = []
     seen: dict[str, Path] = {}
@@ -134,7 +137,7 @@ def _reread(path: Path, ignore_topics: tuple[str, ...]) -> tuple[Episode, Body]:
 
 def cached_tokens(cache: Cache, key: str, path: Path, ignore_topics: tuple[str, ...]) -> DocTokens:
     """A page's search tokens, from the cache or worked out again."""
-    tokens = cache.get("tokens", key)
+    tokens = cache.get(PAGE, key, TOKENS)
     if not isinstance(tokens, DocTokens):
         tokens = doc_tokens(search_doc(*_reread(path, ignore_topics)))
     return tokens
@@ -150,7 +153,7 @@ class Bodies(Mapping):
 
     def __getitem__(self, slug: str) -> Body:
         page = self._pages[slug]
-        body = self._cache.get("body", page.key)
+        body = self._cache.get(PAGE, page.key, BODY)
         if not isinstance(body, Body):
             body = _reread(page.episode.path, self._ignore)[1]
         return body

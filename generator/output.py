@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import itertools
 import json
 import os
 import shutil
+import subprocess
 import time
 from pathlib import Path
 
 from generator.errors import BuildError
-from generator.workers import process_alive
+from generator.workers import Background, process_alive
 
 MARKER = ".podcast-archive-build"
 _MARKER_TEXT = "Made by podcast-archive. This whole folder is replaced on every build.\n"
@@ -29,6 +31,32 @@ def _exchange(a: Path, b: Path) -> bool:
     at_fdcwd = -100
     result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
     return result == 0
+
+
+def _link_tree(job: tuple[str, str]) -> None:
+    """Hard-link every file of one folder into a new one; runs in another
+    process so that it overlaps the work of deciding what changed."""
+    source, target = job
+    for folder, _, files in os.walk(source):
+        into = target + folder[len(source):]
+        os.makedirs(into, exist_ok=True)
+        for name in files:
+            os.link(f"{folder}/{name}", f"{into}/{name}")
+
+
+_cleaners: list[subprocess.Popen] = []
+
+
+def _remove_later(folder: Path) -> None:
+    """Delete a folder without waiting: the old site, thousands of files,
+    is out of the way already and nobody needs to wait for its removal."""
+    _cleaners[:] = [p for p in _cleaners if p.poll() is None]
+    try:
+        _cleaners.append(subprocess.Popen(["rm", "-rf", "--", str(folder)], stdin=subprocess.DEVNULL,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                          start_new_session=True))
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def check_output_dir(out: Path, protected: list[Path]) -> None:
@@ -65,26 +93,55 @@ class Output:
         self.write_seconds = 0.0
         self._pending: list[str] = []   # matched before anything needed writing
         self._dirs: set[Path] = set()
-        self._placed: set[str] = set()   # names with a file in staging
+        self._placed: set[str] = set()   # names this build put in staging
+        self._copying: Background | None = None
+        self._copied = False   # staging started as a copy (hard links) of the whole old site
 
     @property
     def files(self) -> int:
         return len(self.new)
 
     def _remove_abandoned(self) -> None:
-        """Staging folders of builds that were killed (their process is gone)."""
-        for folder in self.final.parent.glob(f".{self.final.name}.building-*"):
-            pid = folder.name.rsplit("-", 1)[-1]
-            if pid.isdigit() and (int(pid) == os.getpid() or not process_alive(int(pid))):
-                shutil.rmtree(folder, ignore_errors=True)
+        """Staging folders of builds that were killed (their process is gone),
+        and old sites a killed build had no time to delete."""
+        for kind in ("building", "old"):
+            for folder in self.final.parent.glob(f".{self.final.name}.{kind}-*"):
+                pid = folder.name.split(f".{kind}-", 1)[1].split("-")[0]
+                if pid.isdigit() and (int(pid) == os.getpid() or not process_alive(int(pid))):
+                    shutil.rmtree(folder, ignore_errors=True)
+
+    def _old(self) -> Path:
+        """A name, unused so far, for a folder on its way out."""
+        for n in itertools.count():
+            old = self.final.parent / f".{self.final.name}.old-{os.getpid()}-{n}"
+            if not os.path.lexists(old):
+                return old
 
     def __enter__(self) -> "Output":
         self._remove_abandoned()
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
+        if self._copying is not None:
+            self._copying.__exit__(None, None, None)   # stop it before removing what it makes
         if self.staging.exists():
+            if exc_type is None:
+                old = self._old()
+                try:
+                    os.rename(self.staging, old)
+                    _remove_later(old)
+                    return
+                except OSError:
+                    pass
             shutil.rmtree(self.staging, ignore_errors=True)
+
+    def start_staging(self) -> None:
+        """Begin copying the old site into staging in the background: a
+        rebuild usually keeps most files, and linking thousands of them
+        then costs nothing on the way."""
+        if self.staged or self._copying or not (self.final / MARKER).is_file() or self.staging.exists():
+            return
+        self._copying = Background(_link_tree, (str(self.final), str(self.staging)))
 
     @staticmethod
     def _name(name: str) -> str:
@@ -98,9 +155,18 @@ class Output:
         if self.staged:
             return
         self.staged = True
-        self.staging.mkdir(parents=True)
-        for name in self._pending:
-            self._link(name)
+        if self._copying is not None:
+            try:
+                self._copying.result()
+                self._copied = True
+            except OSError:   # a file went away mid-copy, say: start over from nothing
+                shutil.rmtree(self.staging, ignore_errors=True)
+            self._copying.__exit__(None, None, None)
+            self._copying = None
+        if not self._copied:
+            self.staging.mkdir(parents=True)
+            for name in self._pending:
+                self._link(name)
         self._pending = []
 
     def _parent(self, target: Path) -> None:
@@ -113,8 +179,11 @@ class Output:
         placed there may be a hard link into the live site, and writing
         through it would change the site being replaced."""
         target = self.staging / name
-        if name in self._placed:
+        if name in self._placed or self._copied:
             target.unlink(missing_ok=True)
+            if name not in self._placed:
+                self._parent(target)
+                self._placed.add(name)
         else:
             self._parent(target)
             self._placed.add(name)
@@ -143,7 +212,8 @@ class Output:
         if not self._unchanged(name, key):
             return False
         if self.staged:
-            self._link(name)
+            if name in self._placed or not self._copied:
+                self._link(name)
         elif name not in self.new:
             self._pending.append(name)
         self.new[name] = self.old[name]
@@ -198,6 +268,18 @@ class Output:
             return True
         return False
 
+    def _drop_unused(self) -> None:
+        """Remove what the copy of the old site brought along but this build
+        did not make: pages that went away, and anything else found there."""
+        root = str(self.staging)
+        for folder, dirs, files in os.walk(root, topdown=False):
+            rel = folder[len(root) + 1:]
+            for name in files:
+                if (f"{rel}/{name}" if rel else name) not in self.new:
+                    os.unlink(f"{folder}/{name}")
+            if rel and not os.listdir(folder):
+                os.rmdir(folder)
+
     def commit(self, site_key: str = "") -> bool:
         """Put the finished site in place of the old one; False if the old
         one was already exactly this site and was left alone."""
@@ -206,13 +288,15 @@ class Output:
                 _write_manifest(self.manifest, site_key, self.new)
             return False
         self._stage()
+        if self._copied:
+            self._drop_unused()
         (self.staging / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
         if self.final.exists():
             if not _exchange(self.staging, self.final):
-                old = self.final.parent / f".{self.final.name}.old-{os.getpid()}"
+                old = self._old()
                 os.rename(self.final, old)
                 os.rename(self.staging, self.final)
-                shutil.rmtree(old, ignore_errors=True)
+                _remove_later(old)
             # else staging now holds the old site; __exit__ removes it.
         else:
             os.rename(self.staging, self.final)

@@ -4,6 +4,7 @@ Episode or the Site, only what a page shows, already formatted and linked.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import math
 
@@ -31,6 +32,30 @@ def excerpt(site: Site, episode: Episode, words: int = EXCERPT_WORDS) -> str:
     return " ".join(lead[:words]) + "…" if len(lead) > words else " ".join(lead)
 
 
+class Card(dict):
+    """An episode as listed on other pages: a plain dict to templates, with
+    a digest of its content, so that a page listing hundreds of episodes is
+    keyed by their digests rather than by all their text."""
+    __slots__ = ("digest",)
+
+    def __init__(self, fields: dict):
+        super().__init__(fields)
+        text = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        self.digest = "card:" + hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def keyable(value):
+    """``value`` with every Card replaced by its digest: what a page's key is
+    made from, equal exactly when the page's context is."""
+    if isinstance(value, Card):
+        return value.digest
+    if isinstance(value, dict):
+        return {k: keyable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [keyable(v) for v in value]
+    return value
+
+
 def transcript_blocks(body: Body) -> list[dict]:
     """An episode page's ``episode.blocks``: the transcript itself."""
     return [{"html": b.html, "number": b.number} for b in body.blocks]
@@ -49,7 +74,7 @@ class Views:
         self.site = site
         self.urls = urls
         self.by_slug = site.by_slug()
-        self._cards: dict[str, dict] = {}
+        self._cards: dict[str, Card] = {}
         config = site.config
         self.common = {
             "site": {
@@ -78,17 +103,17 @@ class Views:
             "description": description or self.site.config.description, "kind": kind,
             "canonical": self.urls.absolute(name), "url": self.urls.link(name)}}
 
-    def card(self, episode: Episode) -> dict:
+    def card(self, episode: Episode) -> Card:
         """An episode as listed on other pages (shared: never change one)."""
         if (card := self._cards.get(episode.slug)) is None:
             card = self._cards[episode.slug] = self._card(episode)
         return card
 
-    def _card(self, episode: Episode) -> dict:
-        return {"title": episode.title, "url": self.urls.link(self.urls.episode(episode.slug)),
-                "date": episode.date.isoformat(), "date_display": display_date(episode.date),
-                "show": episode.show, "duration": format_duration(episode.duration),
-                "excerpt": excerpt(self.site, episode)}
+    def _card(self, episode: Episode) -> Card:
+        return Card({"title": episode.title, "url": self.urls.link(self.urls.episode(episode.slug)),
+                     "date": episode.date.isoformat(), "date_display": display_date(episode.date),
+                     "show": episode.show, "duration": format_duration(episode.duration),
+                     "excerpt": excerpt(self.site, episode)})
 
     def _topic_links(self, episode: Episode) -> list[dict]:
         return [{"name": name, "url": self.urls.link(self.urls.topic(self.site.topic_slugs[name]))}

@@ -11,6 +11,8 @@ them, its templates).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import datetime as dt
 import hashlib
 import html
 import os
@@ -24,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from bench.corpus import episodes, write_archive_fm
+from bench.corpus import archive_fm_text, episodes, write_archive_fm
 from tests.site_support import REPO
 
 OUT, CACHE, SOURCE, CONTENT = "_site", ".cache", "transcripts", "content"
@@ -204,6 +206,16 @@ def test_each_rebuild_writes_what_a_clean_build_writes(tmp_path: Path):
         shown = {h1 for page in episode_pages(out).values() for h1 in titles if h1 in page}
         assert shown == titles
         clean.check(root, "adding 3 transcripts")
+
+        # One new transcript, the newest, then one older than all: the usual
+        # case, where the last search index is updated rather than rebuilt.
+        for name, date in (("newest", dt.date(2099, 1, 1)), ("oldest", dt.date(1990, 1, 1))):
+            [extra] = episodes(1, seed=len(name))
+            extra = dataclasses.replace(extra, title=f"The {name} one", date=date)
+            (root / SOURCE / f"9999_{name}.txt").write_text(archive_fm_text(extra), encoding="utf-8")
+            build(root)
+            assert f"The {name} one" in read(out, "search/index.json")
+            clean.check(root, f"adding the {name} transcript")
 
         # A changed transcript is re-imported; its page and the search index must follow.
         changed = sorted((root / SOURCE).glob("0005_*.txt"))[0]
