@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from generator.cache import Cache, make_key
@@ -71,26 +71,27 @@ def related_episodes(episodes: list[Episode], topic_slugs: dict[str, str], count
     archive are skipped to keep this linear rather than quadratic.
     """
     postings: dict[str, list[int]] = defaultdict(list)
-    for i, episode in enumerate(episodes):
-        for topic in {topic_slugs[t] for t in episode.topics}:
+    own = [sorted({topic_slugs[t] for t in episode.topics}) for episode in episodes]
+    for i, slugs in enumerate(own):
+        for topic in slugs:
             postings[topic].append(i)
     n = len(episodes)
     too_common = max(50, n // 5)
     weight = {t: math.log(1 + n / len(p)) for t, p in postings.items()}
+    shared = [[(weight[t], postings[t]) for t in slugs if len(postings[t]) <= too_common] for slugs in own]
     out: dict[str, tuple[str, ...]] = {}
     for i, episode in enumerate(episodes):
-        scores: Counter[int] = Counter()
-        for topic in {topic_slugs[t] for t in episode.topics}:
-            if len(postings[topic]) > too_common:
-                continue
-            for j in postings[topic]:
-                if j != i:
-                    scores[j] += weight[topic]
+        scores: dict[int, float] = {}
+        get = scores.get
+        for w, members in shared[i]:
+            for j in members:
+                scores[j] = get(j, 0.0) + w
+        scores.pop(i, None)
         if len(scores) > count:
             # Only scores near the top can make the cut; sorting just those
             # keeps this fast when a topic is shared by hundreds of episodes.
             floor = heapq.nlargest(count, scores.values())[-1] - 1e-6
-            scores = Counter({j: s for j, s in scores.items() if s >= floor})
+            scores = {j: s for j, s in scores.items() if s >= floor}
         best = sorted(scores, key=lambda j: (-round(scores[j], 9), abs(j - i), j))[:count]
         out[episode.slug] = tuple(episodes[j].slug for j in best)
     return out
