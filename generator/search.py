@@ -91,8 +91,18 @@ def _is_word_char(ch: str) -> bool:
     return unicodedata.category(ch)[0] in "LN"
 
 
+# In ASCII the letters and digits are exactly what isalnum() says, so a plain
+# str.strip can trim an ASCII word at C speed.
+_ASCII_NON_WORD = "".join(ch for ch in map(chr, range(128)) if not _is_word_char(ch))
+
+
 def trim(word: str) -> str:
     """The word without leading or trailing non-letters, nor a possessive 's."""
+    if word.isascii():
+        word = word.strip(_ASCII_NON_WORD)
+        while word.endswith("'s"):   # it starts with a letter or digit now, so only its end changes
+            word = word[:-2].rstrip(_ASCII_NON_WORD)
+        return word
     start, end = 0, len(word)
     while start < end and not _is_word_char(word[start]):
         start += 1
@@ -104,70 +114,113 @@ def trim(word: str) -> str:
     return word
 
 
-# lunr.js's Porter stemmer, transcribed: '$' and '.' spelled out as JS means them.
-_ANY = r"[^\n\r\u2028\u2029]"
+# lunr.js's Porter stemmer. Its measure rules are regexes, kept as lunr.js
+# writes them ('$' spelled out as JS means it). Its suffix rules are regexes
+# too, /^(.+?)(suffix1|suffix2|...)$/: at least one character, then a suffix;
+# the lazy '+?' makes the longest suffix win. Those are str.endswith checks
+# here, so that a word meets a regex only once a suffix has matched (most
+# words match none). JS's '.' stops at a line break, so a word with one in it
+# matches a suffix rule only if the break is the one character a rule allows
+# before its suffix (1a's [^s], 1c's [^aeiou]). tests/test_search.py compares
+# this with the rules as regexes, tests/test_search_node.py with lunr.js.
 _c, _v = "[^aeiou]", "[aeiouy]"
 _C, _V = _c + "[^aeiouy]*", _v + "[aeiou]*"
 _MGR0 = re.compile(f"^({_C})?{_V}{_C}")
 _MEQ1 = re.compile(f"^({_C})?{_V}{_C}({_V})?\\Z")
 _MGR1 = re.compile(f"^({_C})?{_V}{_C}{_V}{_C}")
 _S_V = re.compile(f"^({_C})?{_v}")
-_STEP1A = re.compile(f"^({_ANY}+?)(ss|i)es\\Z")
-_STEP1A_2 = re.compile(f"^({_ANY}+?)([^s])s\\Z")
-_STEP1B = re.compile(f"^({_ANY}+?)eed\\Z")
-_STEP1B_2 = re.compile(f"^({_ANY}+?)(ed|ing)\\Z")
-_STEP1B_AT = re.compile(r"(at|bl|iz)\Z")
-_STEP1B_DOUBLE = re.compile(r"([^aeiouylsz])\1\Z")
 _CVC = re.compile(f"^{_C}{_v}[^aeiouwxy]\\Z")
-_STEP1C = re.compile(f"^({_ANY}+?[^aeiou])y\\Z")
+_LINE_BREAK = re.compile(r"[\n\r\u2028\u2029]")   # what JS's '.' does not match
 _STEP2_LIST = {"ational": "ate", "tional": "tion", "enci": "ence", "anci": "ance", "izer": "ize", "bli": "ble",
                "alli": "al", "entli": "ent", "eli": "e", "ousli": "ous", "ization": "ize", "ation": "ate",
                "ator": "ate", "alism": "al", "iveness": "ive", "fulness": "ful", "ousness": "ous",
                "aliti": "al", "iviti": "ive", "biliti": "ble", "logi": "log"}
-_STEP2 = re.compile(f"^({_ANY}+?)({'|'.join(_STEP2_LIST)})\\Z")
 _STEP3_LIST = {"icate": "ic", "ative": "", "alize": "al", "iciti": "ic", "ical": "ic", "ful": "", "ness": ""}
-_STEP3 = re.compile(f"^({_ANY}+?)({'|'.join(_STEP3_LIST)})\\Z")
-_STEP4 = re.compile(f"^({_ANY}+?)(al|ance|ence|er|ic|able|ible|ant|ement|ment|ent|ou|ism|ate|iti|ous|ive|ize)\\Z")
-_STEP4_2 = re.compile(f"^({_ANY}+?)(s|t)(ion)\\Z")
-_STEP5 = re.compile(f"^({_ANY}+?)e\\Z")
-_STEP5_LL = re.compile(r"ll\Z")
+_STEP4_LIST = ("al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement", "ment", "ent", "ou", "ism",
+               "ate", "iti", "ous", "ive", "ize")
+
+
+def _by_last_letter(suffixes) -> dict[str, tuple[str, ...]]:
+    """The suffixes by their last letter, longest first: one dict lookup rules out most words."""
+    table: dict[str, tuple[str, ...]] = {}
+    for suffix in sorted(suffixes, key=len, reverse=True):
+        table[suffix[-1]] = table.get(suffix[-1], ()) + (suffix,)
+    return table
+
+
+_STEP2_SUFFIXES = _by_last_letter(_STEP2_LIST)
+_STEP3_SUFFIXES = _by_last_letter(_STEP3_LIST)
+_STEP4_SUFFIXES = _by_last_letter(_STEP4_LIST)
+# The last letter of every suffix a step looks for: 1a (s), 1b (d, g), 1c (y),
+# 2, 3, 4 (and its ion), 5 (e) and ll. A word ending otherwise is its own stem.
+_LAST_LETTERS = frozenset("sdgynel" + "".join(suffix[-1] for suffix in (*_STEP2_LIST, *_STEP3_LIST, *_STEP4_LIST)))
+
+
+def _suffix(w: str, suffixes: dict[str, tuple[str, ...]]) -> str:
+    """What /^(.+?)(suffix1|suffix2|...)$/ takes as the suffix of a word without line breaks, or ''."""
+    for suffix in suffixes.get(w[-1], ()):
+        if len(w) > len(suffix) and w.endswith(suffix):
+            return suffix
+    return ""
+
+
+def _plain_before(w: str, end: int) -> bool:
+    """True if w[:end] has no line break: JS's '.+?' can span it."""
+    return not _LINE_BREAK.search(w, 0, end)
 
 
 def stem(w: str) -> str:
     """lunr.js 2.3.9's ``porterStemmer``, step for step."""
-    if len(w) < 3:
+    if len(w) < 3 or w[-1] not in _LAST_LETTERS:   # no step would change it
         return w
     first_y = w[0] == "y"
     if first_y:
         w = "Y" + w[1:]
-    if m := _STEP1A.search(w) or _STEP1A_2.search(w):
-        w = m[1] + m[2]
-    if m := _STEP1B.search(w):
-        if _MGR0.search(m[1]):
+    # Steps only ever change the end of the word, so this holds throughout.
+    plain = w.isalpha() or _plain_before(w, len(w))
+    # Step 1a: /^(.+?)(ss|i)es$/, else /^(.+?)([^s])s$/
+    if w[-1] == "s":
+        if plain and (len(w) > 4 and w.endswith("sses") or len(w) > 3 and w.endswith("ies")):
+            w = w[:-2]
+        elif w[-2] != "s" and (plain or _plain_before(w, len(w) - 2)):
             w = w[:-1]
-    elif (m := _STEP1B_2.search(w)) and _S_V.search(m[1]):
-        w = m[1]
-        if _STEP1B_AT.search(w):
-            w += "e"
-        elif _STEP1B_DOUBLE.search(w):
-            w = w[:-1]
-        elif _CVC.search(w):
-            w += "e"
-    if m := _STEP1C.search(w):
-        w = m[1] + "i"
-    if (m := _STEP2.search(w)) and _MGR0.search(m[1]):
-        w = m[1] + _STEP2_LIST[m[2]]
-    if (m := _STEP3.search(w)) and _MGR0.search(m[1]):
-        w = m[1] + _STEP3_LIST[m[2]]
-    if m := _STEP4.search(w):
-        if _MGR1.search(m[1]):
-            w = m[1]
-    elif (m := _STEP4_2.search(w)) and _MGR1.search(m[1] + m[2]):
-        w = m[1] + m[2]
-    if m := _STEP5.search(w):
-        if _MGR1.search(m[1]) or (_MEQ1.search(m[1]) and not _CVC.search(m[1])):
-            w = m[1]
-    if _STEP5_LL.search(w) and _MGR1.search(w):
+    # Step 1b: /^(.+?)eed$/, else /^(.+?)(ed|ing)$/
+    if plain and w[-1] in "dg":
+        if len(w) > 3 and w.endswith("eed"):
+            if _MGR0.search(w[:-3]):
+                w = w[:-1]
+        elif len(w) > 2 and w.endswith("ed") or len(w) > 3 and w.endswith("ing"):
+            base = w[:-2] if w[-1] == "d" else w[:-3]
+            if _S_V.search(base):
+                w = base
+                if w.endswith(("at", "bl", "iz")):
+                    w += "e"
+                elif len(w) > 1 and w[-1] == w[-2] and w[-1] not in "aeiouylsz":
+                    w = w[:-1]
+                elif _CVC.search(w):
+                    w += "e"
+    # Step 1c: /^(.+?[^aeiou])y$/
+    if w[-1] == "y" and len(w) > 2 and w[-2] not in "aeiou" and (plain or _plain_before(w, len(w) - 2)):
+        w = w[:-1] + "i"
+    if plain:
+        # Step 2
+        if (suffix := _suffix(w, _STEP2_SUFFIXES)) and _MGR0.search(w[:-len(suffix)]):
+            w = w[:-len(suffix)] + _STEP2_LIST[suffix]
+        # Step 3
+        if (suffix := _suffix(w, _STEP3_SUFFIXES)) and _MGR0.search(w[:-len(suffix)]):
+            w = w[:-len(suffix)] + _STEP3_LIST[suffix]
+        # Step 4: the suffixes, else /^(.+?)(s|t)(ion)$/
+        if suffix := _suffix(w, _STEP4_SUFFIXES):
+            if _MGR1.search(w[:-len(suffix)]):
+                w = w[:-len(suffix)]
+        elif len(w) > 4 and w.endswith(("sion", "tion")) and _MGR1.search(w[:-3]):
+            w = w[:-3]
+        # Step 5: /^(.+?)e$/
+        if w[-1] == "e" and len(w) > 1:
+            base = w[:-1]
+            if _MGR1.search(base) or (_MEQ1.search(base) and not _CVC.search(base)):
+                w = base
+    if w.endswith("ll") and _MGR1.search(w):
         w = w[:-1]
     if first_y:
         w = "y" + w[1:]
@@ -218,7 +271,8 @@ _UNSEEN = object()
 
 
 def _term(word: str) -> str | None:
-    word = trim(fold(word))
+    if not (word.isascii() and word.isalpha() and word.islower()):   # else folding and trimming change nothing
+        word = trim(fold(word))
     if not word or word in STOP_WORDS:
         return None
     if (term := _STEMS.get(word)) is None:

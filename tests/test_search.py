@@ -2,7 +2,11 @@
 own Builder makes, and answers queries the same way."""
 from __future__ import annotations
 
+import itertools
 import json
+import random
+import re
+import unicodedata
 
 import pytest
 from hypothesis import given, strategies as st
@@ -11,8 +15,8 @@ from lunr.pipeline import Pipeline
 from lunr.token import Token
 
 from generator.search import (
-    FIELDS, INDEX_PIPELINE, SearchDoc, build_index, compact_index, doc_tokens, expand_index, fold,
-    insert_document, load_index, lunr_index, stem, to_json, trim,
+    FIELDS, INDEX_PIPELINE, SearchDoc, build_index, compact_index, doc_tokens, expand_index, field_values,
+    fold, insert_document, load_index, lunr_index, stem, to_json, trim,
 )
 from tests.search_support import MADE_UP, QUERIES, by_term, ranking, seed_docs
 
@@ -175,3 +179,134 @@ def test_adding_one_episode_to_an_index_equals_building_it_whole(docs, first):
     fresh: dict = {}
     compact_index(refs, tokens, meta, fresh)
     assert counts == fresh   # and so the next episode can be added the same way
+
+
+# --- stem, trim and doc_tokens against the plain versions they stand for ---
+
+# lunr.js 2.3.9's porterStemmer, every rule a regex as lunr.js writes it
+# ('$' and '.' spelled out as JS means them). search.stem checks the suffix
+# rules with str.endswith instead, and must agree on every string.
+_ANY = r"[^\n\r\u2028\u2029]"
+_c, _v = "[^aeiou]", "[aeiouy]"
+_C, _V = _c + "[^aeiouy]*", _v + "[aeiou]*"
+_RE = {name: re.compile(pattern) for name, pattern in {
+    "mgr0": f"^({_C})?{_V}{_C}", "meq1": f"^({_C})?{_V}{_C}({_V})?\\Z", "mgr1": f"^({_C})?{_V}{_C}{_V}{_C}",
+    "s_v": f"^({_C})?{_v}", "1a": f"^({_ANY}+?)(ss|i)es\\Z", "1a_2": f"^({_ANY}+?)([^s])s\\Z",
+    "1b": f"^({_ANY}+?)eed\\Z", "1b_2": f"^({_ANY}+?)(ed|ing)\\Z", "1b_at": r"(at|bl|iz)\Z",
+    "1b_double": r"([^aeiouylsz])\1\Z", "cvc": f"^{_C}{_v}[^aeiouwxy]\\Z", "1c": f"^({_ANY}+?[^aeiou])y\\Z",
+    "2": f"^({_ANY}+?)(ational|tional|enci|anci|izer|bli|alli|entli|eli|ousli|ization|ation|ator|alism"
+         f"|iveness|fulness|ousness|aliti|iviti|biliti|logi)\\Z",
+    "3": f"^({_ANY}+?)(icate|ative|alize|iciti|ical|ful|ness)\\Z",
+    "4": f"^({_ANY}+?)(al|ance|ence|er|ic|able|ible|ant|ement|ment|ent|ou|ism|ate|iti|ous|ive|ize)\\Z",
+    "4_2": f"^({_ANY}+?)(s|t)(ion)\\Z", "5": f"^({_ANY}+?)e\\Z", "5_ll": r"ll\Z"}.items()}
+_STEP2 = {"ational": "ate", "tional": "tion", "enci": "ence", "anci": "ance", "izer": "ize", "bli": "ble",
+          "alli": "al", "entli": "ent", "eli": "e", "ousli": "ous", "ization": "ize", "ation": "ate",
+          "ator": "ate", "alism": "al", "iveness": "ive", "fulness": "ful", "ousness": "ous",
+          "aliti": "al", "iviti": "ive", "biliti": "ble", "logi": "log"}
+_STEP3 = {"icate": "ic", "ative": "", "alize": "al", "iciti": "ic", "ical": "ic", "ful": "", "ness": ""}
+
+
+def _regex_stem(w: str) -> str:
+    if len(w) < 3:
+        return w
+    first_y = w[0] == "y"
+    if first_y:
+        w = "Y" + w[1:]
+    if m := _RE["1a"].search(w) or _RE["1a_2"].search(w):
+        w = m[1] + m[2]
+    if m := _RE["1b"].search(w):
+        if _RE["mgr0"].search(m[1]):
+            w = w[:-1]
+    elif (m := _RE["1b_2"].search(w)) and _RE["s_v"].search(m[1]):
+        w = m[1]
+        if _RE["1b_at"].search(w):
+            w += "e"
+        elif _RE["1b_double"].search(w):
+            w = w[:-1]
+        elif _RE["cvc"].search(w):
+            w += "e"
+    if m := _RE["1c"].search(w):
+        w = m[1] + "i"
+    if (m := _RE["2"].search(w)) and _RE["mgr0"].search(m[1]):
+        w = m[1] + _STEP2[m[2]]
+    if (m := _RE["3"].search(w)) and _RE["mgr0"].search(m[1]):
+        w = m[1] + _STEP3[m[2]]
+    if m := _RE["4"].search(w):
+        if _RE["mgr1"].search(m[1]):
+            w = m[1]
+    elif (m := _RE["4_2"].search(w)) and _RE["mgr1"].search(m[1] + m[2]):
+        w = m[1] + m[2]
+    if m := _RE["5"].search(w):
+        if _RE["mgr1"].search(m[1]) or (_RE["meq1"].search(m[1]) and not _RE["cvc"].search(m[1])):
+            w = m[1]
+    if _RE["5_ll"].search(w) and _RE["mgr1"].search(w):
+        w = w[:-1]
+    if first_y:
+        w = "y" + w[1:]
+    return w
+
+
+_SUFFIXES = ["", "s", "es", "ies", "sses", "ss", "ing", "ed", "eed", "y", "e", "ll", "at", "bl", "iz", "ion",
+             "sion", "tion", *_STEP2, *_STEP3, "al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement",
+             "ment", "ent", "ou", "ism", "ate", "iti", "ous", "ive", "ize"]
+
+
+def _stemmer_words() -> list[str]:
+    rng = random.Random(7)
+    words = set()
+    for _ in range(10_000):
+        letters = "aeiouybcdlmnrstgwxz" if rng.random() < 0.9 else "aeiouybsltY\n\r\u2028\u2029'.é1"
+        word = "".join(rng.choice(letters) for _ in range(rng.randint(0, 6)))
+        word += "".join(rng.choice(_SUFFIXES) for _ in range(rng.randint(1, 3)))
+        words.add("y" + word if rng.random() < 0.2 else word)
+    # every short string over letters that matter to some rule, and a line break
+    words.update("".join(t) for n in range(1, 5) for t in itertools.product("aeysdlnigt\u2028", repeat=n))
+    # every suffix after every short start
+    starts = ["".join(t) for n in range(4) for t in itertools.product("aeyszlt", repeat=n)]
+    words.update(start + suffix for start in starts for suffix in _SUFFIXES)
+    return sorted(words)
+
+
+def test_stem_agrees_with_the_regex_transcription():
+    assert [(w, stem(w), _regex_stem(w)) for w in _stemmer_words() if stem(w) != _regex_stem(w)] == []
+
+
+@given(st.text(st.sampled_from("aeiouybsdlnrtgzwxY\n\r\u2028\u2029'. é"), max_size=14)
+       | st.builds("".join, st.lists(st.sampled_from(_SUFFIXES + ["b", "a", "y", "\u2028", "\n"]), max_size=6)))
+def test_stem_agrees_on_any_string(word):
+    assert stem(word) == _regex_stem(word)
+
+
+def _char_trim(word: str) -> str:
+    """trim without its ASCII shortcut: character by character, by Unicode category."""
+    start, end = 0, len(word)
+    while start < end and unicodedata.category(word[start])[0] not in "LN":
+        start += 1
+    while end > start and unicodedata.category(word[end - 1])[0] not in "LN":
+        end -= 1
+    word = word[start:end]
+    return _char_trim(word[:-2]) if word.endswith("'s") else word
+
+
+@given(st.text(st.sampled_from("aZ9s'S.,-_()\"“”’—é²½ \t\x00\x7f"), max_size=10) | st.text(max_size=6))
+def test_trim_agrees_with_trimming_char_by_char(word):
+    assert trim(word) == _char_trim(word)
+
+
+def test_doc_tokens_counts_every_word_through_the_pipeline(docs):
+    # Terms in the order their first word appears, as lunr's Builder meets them.
+    pipeline = Pipeline()
+    pipeline.add(*INDEX_PIPELINE)
+    for doc in docs:
+        tokens = doc_tokens(doc)
+        for f, value in enumerate(field_values(doc)):
+            counts: dict[str, int] = {}
+            value = value.lower()
+            for separator in "\t\n\r\f\v\xa0-":   # lunr.py's Tokenizer, as search._words
+                value = value.replace(separator, " ")
+            for word in value.split(" "):
+                for term in pipeline.run([Token(word)]):
+                    counts[str(term)] = counts.get(str(term), 0) + 1
+            assert list(tokens.frequencies[f].items()) == list(counts.items())
+            assert type(tokens.frequencies[f]) is dict
+            assert tokens.lengths[f] == sum(counts.values())
