@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import os
 import re
 import reprlib
@@ -54,8 +55,9 @@ SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _FINGERPRINT = re.compile(r"^(  page_sha256: )'?([0-9a-f]{64})'?$", re.MULTILINE)
 _BLANK_FINGERPRINT = "f" * 64  # hex letters only, so YAML leaves it unquoted
 
-# Characters Markdown or HTML (or a template engine, for '{') would interpret.
-_SPECIAL = re.compile(r"([\\`*_\[\]<>&#{}|~])")
+# Characters Markdown or HTML (or a template engine, for '{') would interpret;
+# backslash first, as escaping the others adds backslashes.
+_SPECIAL_CHARS = "\\`*_[]<>&#{}|~"
 _LINE_START = re.compile(r"^([-+=]|\d+(?=[.)]))")
 
 
@@ -78,12 +80,117 @@ class Episode:
 
 def escape_markdown(paragraph: str) -> str:
     """Escape a paragraph so Markdown renders it as the literal words spoken."""
-    escaped = _SPECIAL.sub(r"\\\1", paragraph)
-    return _LINE_START.sub(lambda m: m[1] + "\\" if m[1][0].isdigit() else "\\" + m[1], escaped, count=1)
+    # A character at a time: scanning a long paragraph for one character is
+    # much cheaper than for a class of fifteen, and most hold none of them.
+    escaped = paragraph
+    for ch in _SPECIAL_CHARS:
+        if ch in escaped:
+            escaped = escaped.replace(ch, "\\" + ch)
+    m = _LINE_START.match(escaped)
+    if m:
+        lead = m[1]
+        escaped = (lead + "\\" if lead[0].isdigit() else "\\" + lead) + escaped[m.end():]
+    return escaped
 
 
 def _fingerprint(text: str) -> str:
-    return hashlib.sha256(_FINGERPRINT.sub(r"\g<1>" + _BLANK_FINGERPRINT, text).encode("utf-8")).hexdigest()
+    # Every line the pattern matches starts with the key, so it need only run
+    # up to the end of the key's last line: in an imported page that is in the
+    # front matter, not the transcript below it.
+    last = text.rfind("  page_sha256: ")
+    if last >= 0:
+        end = text.find("\n", last)
+        end = len(text) if end < 0 else end
+        text = _FINGERPRINT.sub(r"\g<1>" + _BLANK_FINGERPRINT, text[:end]) + text[end:]
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# What the YAML dumper does with a string depends on what it would read back
+# as; this asks the dumper's own resolver.
+_RESOLVER = _Dumper(io.StringIO())
+_STR_TAG = "tag:yaml.org,2002:str"
+_DATE_TAG = "tag:yaml.org,2002:timestamp"
+_PLAIN_KEY = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+def _resolves_to(value: str) -> str:
+    return _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
+
+
+def _yaml_scalar(value: str) -> str | None:
+    """``value`` as the dumper writes it in block context (a mapping value or
+    list item), or None where this does not know for certain.
+
+    Known for certain: a string of printable characters from the Basic
+    Multilingual Plane, so no line break, tab or other character the emitter
+    escapes, and short enough never to be folded. The emitter writes such a
+    string plain unless a YAML indicator or surrounding space forbids it or it
+    would read back as something other than a string ('yes', '12', '~');
+    then in single quotes, with quotes doubled.
+    """
+    if not value or len(value) > 10_000 or not value.isprintable() \
+            or not (value.isascii() or max(value) <= "\uffff"):
+        return None
+    first = value[0]
+    plain = not (first == " " or value[-1] == " "
+                 or first in "#,[]{}&*!|>'\"%@`"
+                 or (first in "?:-" and value[1:2] in ("", " "))
+                 or value.startswith(("---", "..."))
+                 or ": " in value or value[-1] == ":" or " #" in value)
+    if plain and _resolves_to(value) == _STR_TAG:
+        return value
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _simple_front_matter(meta: dict) -> str | None:
+    """The YAML that ``_dump`` gives for ``meta``, written directly, or None
+    when ``meta`` holds anything but what an imported page has (plain keys;
+    strings, one date, lists of strings, mappings of strings) or a string
+    _yaml_scalar is not sure of. Building the dumper's node tree in Python
+    costs more than the rest of writing a page."""
+    out = []
+    seen = set()   # the dumper writes an object met twice as an alias
+    for key, value in meta.items():
+        if type(key) is not str or not _PLAIN_KEY.fullmatch(key) or _resolves_to(key) != _STR_TAG:
+            return None
+        kind = type(value)
+        if kind is str:
+            text = _yaml_scalar(value)
+            if text is None:
+                return None
+            out.append(f"{key}: {text}\n")
+            continue
+        if id(value) in seen:
+            return None
+        seen.add(id(value))
+        if kind is dt.date:
+            text = value.isoformat()
+            if _resolves_to(text) != _DATE_TAG:
+                return None
+            out.append(f"{key}: {text}\n")
+        elif kind is list and value:
+            out.append(f"{key}:\n")
+            for item in value:
+                text = _yaml_scalar(item) if type(item) is str else None
+                if text is None:
+                    return None
+                out.append(f"- {text}\n")
+        elif kind is dict and value:
+            out.append(f"{key}:\n")
+            for sub_key, item in value.items():
+                text = _yaml_scalar(item) if type(item) is str else None
+                if text is None or type(sub_key) is not str or not _PLAIN_KEY.fullmatch(sub_key) \
+                        or _resolves_to(sub_key) != _STR_TAG:
+                    return None
+                out.append(f"  {sub_key}: {text}\n")
+        else:
+            return None
+    return "".join(out) if out else None
+
+
+def _dump(meta: dict) -> str:
+    return yaml.dump(meta, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000,
+                     default_flow_style=False)
 
 
 def page_text(meta: dict, paragraphs: list[str]) -> str:
@@ -93,16 +200,18 @@ def page_text(meta: dict, paragraphs: list[str]) -> str:
     a later import can tell an untouched page from one the user edited.
     """
     meta = {**meta, "source": {**meta["source"], "page_sha256": _BLANK_FINGERPRINT}}
-    front = yaml.dump(meta, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000,
-                      default_flow_style=False)
-    body = "\n\n".join(escape_markdown(p) for p in paragraphs)
+    front = _simple_front_matter(meta)
+    if front is None:
+        front = _dump(meta)
+    body = "\n\n".join(map(escape_markdown, paragraphs))
     text = f"{FENCE}\n{front}{FENCE}\n\n{body}\n"
-    return _FINGERPRINT.sub(r"\g<1>" + _fingerprint(text), text, count=1)
+    digest = _fingerprint(text)
+    return _FINGERPRINT.sub(lambda m: m[1] + digest, text, count=1)
 
 
 def is_hand_edited(text: str) -> bool:
     """True unless the page is exactly as the importer wrote it."""
-    m = _FINGERPRINT.search(text)
+    m = _FINGERPRINT.search(text) if "  page_sha256: " in text else None
     return m is None or m[2] != _fingerprint(text)
 
 

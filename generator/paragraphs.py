@@ -4,6 +4,8 @@ as one long line. Only whitespace changes: the words and their order do not.
 from __future__ import annotations
 
 import re
+from itertools import compress, count
+from operator import itemgetter
 
 MIN_WORDS = 60
 TARGET_WORDS = 100
@@ -13,6 +15,7 @@ _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof st sr jr mt vs etc e.g i.e u.s u.k u.n a.m p.m no gen col lt sgt rev gov sen rep".split())
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*$")
 _CLAUSE_END = re.compile(r"[,;:—–]$")
+_INITIALS = re.compile(r"(\w\.)+\w")
 
 
 def _starts_sentence(word: str) -> bool:
@@ -27,16 +30,31 @@ def _starts_sentence(word: str) -> bool:
 _END_CHARS = frozenset(".!?…\"'”’)]")
 
 
-def _ends_sentence(word: str, next_word: str) -> bool:
-    # Most words end in a letter: settle those without a regex, as this runs on every word.
-    if word[-1] not in _END_CHARS or not _SENTENCE_END.search(word) or not _starts_sentence(next_word):
+def _can_end(word: str) -> bool:
+    """Whether a sentence may end with this word (if the next one starts a sentence)."""
+    if word[-1] not in _END_CHARS or not _SENTENCE_END.search(word):
         return False
     stem = word.rstrip("\"'”’)]").lower()
     if stem.endswith("."):
         core = stem.rstrip(".").lstrip("\"'“‘([")
-        if core in _ABBREVIATIONS or (len(core) == 1 and core.isalpha()) or re.fullmatch(r"(\w\.)+\w", core):
+        if core in _ABBREVIATIONS or (len(core) == 1 and core.isalpha()) or _INITIALS.fullmatch(core):
             return False
     return True
+
+
+_ENDINGS: dict[str, bool] = {}   # _can_end, remembered: the same words recur all through an archive
+
+
+def _ends_sentence(word: str, next_word: str) -> bool:
+    can_end = _ENDINGS.get(word)
+    if can_end is None:
+        if len(_ENDINGS) > 1 << 16:
+            _ENDINGS.clear()
+        can_end = _ENDINGS[word] = _can_end(word)
+    return can_end and _starts_sentence(next_word)
+
+
+_LAST_CHAR = itemgetter(-1)
 
 
 def sentences(words: list[str]) -> list[list[str]]:
@@ -44,9 +62,9 @@ def sentences(words: list[str]) -> list[list[str]]:
     out: list[list[str]] = []
     start = 0
     last = len(words) - 1
-    # Only a word ending in punctuation can end a sentence: find those in one
-    # pass, as this runs over every word of every transcript.
-    for i in [i for i, word in enumerate(words) if word[-1] in _END_CHARS]:
+    # Only a word ending in punctuation can end a sentence: those are found by
+    # C-level iteration, as this runs over every word of every transcript.
+    for i in compress(count(), map(_END_CHARS.__contains__, map(_LAST_CHAR, words))):
         if i < last and _ends_sentence(words[i], words[i + 1]):
             out.append(words[start:i + 1])
             start = i + 1
@@ -80,11 +98,11 @@ def split_paragraphs(text: str, spoken: list[list[str]] | None = None) -> list[s
         current: list[str] = []
         block_paragraphs: list[list[str]] = []
         for sentence in spoken if spoken is not None and len(blocks) == 1 else sentences(block.split()):
-            for piece in _split_long(sentence):
+            for piece in (sentence,) if len(sentence) <= MAX_WORDS else _split_long(sentence):
                 if current and len(current) >= MIN_WORDS // 2 and len(current) + len(piece) > MAX_WORDS:
                     block_paragraphs.append(current)
                     current = []
-                current = current + piece
+                current += piece   # current is always a list of our own, never a caller's sentence
                 if len(current) >= TARGET_WORDS:
                     block_paragraphs.append(current)
                     current = []

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import Counter
+from itertools import accumulate, chain, compress, count
+from operator import not_
 
 from generator.paragraphs import sentences
 
@@ -51,10 +52,14 @@ _DEMONYM = re.compile(r".{3,}(?:ian|ean|ese|ish|ican|ans)$", re.IGNORECASE)
 _ACRONYM = re.compile(r"[A-Z]{2,6}s?")
 _EDGE = "\"'“”‘’()[]{}<>.,;:!?…*_—–-"
 _POSSESSIVE = re.compile(r"['’]s$")
+_NAME_PARTS = re.compile(r"[\w']+")
+_SHOW_WORDS = re.compile(r"\w+")
 
 
 def _strip(word: str) -> str:
-    return _POSSESSIVE.sub("", word.strip(_EDGE))
+    token = word.strip(_EDGE)
+    # Only a token ending in 's' (or in 's' and a newline, as '$' allows) can be possessive.
+    return _POSSESSIVE.sub("", token) if token.endswith(("s", "s\n")) else token
 
 
 def _capitalised(token: str) -> bool:
@@ -66,75 +71,108 @@ def _is_acronym(token: str) -> bool:
     return bool(_ACRONYM.fullmatch(token))
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _is_filler(name: str, show_words: frozenset[str], ignore: frozenset[str]) -> bool:
     low = name.lower()
     if low in ignore:
         return True
     words = low.split()
     # Split at hyphens too, as show_words is: "Made-Up Radio" is the show, not a topic.
-    if all(w in _FILLER or w in show_words for w in re.findall(r"[\w']+", low)):
+    if not set(_NAME_PARTS.findall(low)).difference(_FILLER, show_words):
         return True
     if len(words) != 1 or _is_acronym(name):
         return False
     return low in _IRREGULAR_DEMONYMS or bool(_DEMONYM.fullmatch(name))
 
 
-_TOKENS: dict[str, tuple[str, bool, bool]] = {}
+@functools.lru_cache(maxsize=1 << 16)
+def _kind(name: str, show_words: frozenset[str], ignore: frozenset[str]) -> tuple[bool, bool]:
+    """(filler?, acronym?), remembered: the same names recur all through an archive."""
+    return _is_filler(name, show_words, ignore), _is_acronym(name)
 
 
-def _token(word: str) -> tuple[str, bool, bool]:
-    """(the word without punctuation, capitalised?, acronym?), remembered:
-    the same words recur all through an archive."""
+_TOKENS: dict[str, tuple[str, bool, bool, bool, bool]] = {}
+
+
+def _token(word: str) -> tuple[str, bool, bool, bool, bool]:
+    """(the word without punctuation, capitalised?, acronym?, may a name run
+    on past it?, does it close a clause?), remembered: the same words recur
+    all through an archive."""
     info = _TOKENS.get(word)
     if info is None:
         if len(_TOKENS) > 1 << 18:
             _TOKENS.clear()
         token = _strip(word)
-        info = _TOKENS[word] = (token, _capitalised(token), _is_acronym(token))
+        info = _TOKENS[word] = (token, _capitalised(token), _is_acronym(token), word[-1:].isalnum(),
+                                word[-1:] in ",.?!")
     return info
 
 
-def _candidates(sentence: list[str]):
-    """Yield (name, sentence_initial, vocative) for each capitalised run in a sentence."""
+def _name_run(words: list[str], i: int, lasts: set[int]) -> tuple[list[str], int]:
+    """The tokens of the capitalised run starting at word i, and its last word's index.
+
+    A run continues across plain spaces only, and across a lower-case 'of';
+    never past the end of its sentence."""
+    run = [_token(words[i])[0]]
+    j = i
+    while j not in lasts and words[j][-1:].isalnum():
+        following = words[j + 1]
+        if following.islower():   # no capital letter: not a name, though maybe 'of'
+            if following == "of" and j + 1 not in lasts and _token(words[j + 2])[1]:
+                run += "of", _token(words[j + 2])[0]
+                j += 2
+                continue
+            break
+        nxt, capitalised, acronym, _, _ = _token(following)
+        if not (capitalised or acronym):
+            break
+        run.append(nxt)
+        j += 1
+    return run, j
+
+
+def _mentions(spoken: list[list[str]]) -> list[tuple[str, bool, bool]]:
+    """(name, sentence_initial, vocative) for each capitalised run, in order.
+
+    This sees every word of every transcript, so it works on the episode's
+    words as one list: the words that may start a name are found by C-level
+    iteration, sentence edges are sets of positions, and the common case of
+    a one-word name is settled without building a run.
+    """
+    words = list(chain.from_iterable(spoken))
+    ends = list(accumulate(map(len, spoken)))
+    firsts = {0, *ends}                  # each sentence's first word
+    lasts = {end - 1 for end in ends}    # and its last: a run never crosses it
+    tokens = _TOKENS
+    out = []
     resume = 0
-    last = len(sentence) - 1
-    # A word with no capital letter can never start a name; skipping those in
-    # one pass matters, as this sees every word of every transcript.
-    for i in [i for i, word in enumerate(sentence) if not word.islower()]:
+    # A word with no capital letter (islower) can never start a name.
+    for i in compress(count(), map(not_, map(str.islower, words))):
         if i < resume:
             continue
-        token, capitalised, acronym = _token(sentence[i])
+        word = words[i]
+        token, capitalised, acronym, runs_on, closes_clause = tokens.get(word) or _token(word)
         if not (capitalised or acronym):
             continue
-        run = [token]
-        j = i
-        # A run continues across plain spaces only, and across a lower-case 'of'.
-        while j < last and sentence[j][-1:].isalnum():
-            nxt, capitalised, acronym = _token(sentence[j + 1])
-            if capitalised or acronym:
-                run.append(nxt)
-                j += 1
-            elif nxt == "of" and j + 1 < last and sentence[j + 1] == "of" and _token(sentence[j + 2])[1]:
-                run.extend(["of", _token(sentence[j + 2])[0]])
-                j += 2
-            else:
-                break
-        # Leading filler ("So Putin", "The Kremlin") is not part of the name.
-        lead = 0
-        while lead < len(run) - 1 and run[lead].lower() in _FILLER:
-            lead += 1
-        name = " ".join(run[lead:])
-        ends_clause = sentence[j][-1:] in ",.?!"
+        if runs_on and i not in lasts and (not words[i + 1].islower() or words[i + 1] == "of"):
+            run, j = _name_run(words, i, lasts)
+            if j > i:
+                # Leading filler ("So Putin", "The Kremlin") is not part of the name.
+                lead = 0
+                while lead < len(run) - 1 and run[lead].lower() in _FILLER:
+                    lead += 1
+                out.append((" ".join(run[lead:]), lead == 0 and i in firsts, False))
+                resume = j + 1
+                continue
         vocative = False
-        if len(run) == 1 and ends_clause:
-            if i == 0:
+        # A lone name closing a clause may only be someone addressed: "All right, Alexander."
+        if closes_clause:
+            if i in firsts:
                 vocative = True
-            elif sentence[i - 1].endswith(","):
-                prev, prev_capitalised, _ = _token(sentence[i - 1])
+            elif words[i - 1].endswith(","):
+                prev, prev_capitalised, _, _, _ = _token(words[i - 1])
                 vocative = prev.lower() in _FILLER or not prev_capitalised
-        yield name, i == 0 and lead == 0, vocative
-        resume = j + 1
+        out.append((token, i in firsts, vocative))
+    return out
 
 
 def extract_topics(text: str, show: str = "", limit: int = 12, ignore: tuple[str, ...] = (),
@@ -142,33 +180,35 @@ def extract_topics(text: str, show: str = "", limit: int = 12, ignore: tuple[str
     """The episode's topics, most mentioned first, at most ``limit``.
 
     ``spoken`` is ``sentences(text.split())`` if the caller already has it."""
-    show_words = frozenset(w.lower() for w in re.findall(r"\w+", show))
+    show_words = frozenset(w.lower() for w in _SHOW_WORDS.findall(show))
     ignore_set = frozenset(w.lower() for w in ignore)
-    counts: Counter[str] = Counter()
-    mid_sentence: set[str] = set()
-    initial: Counter[str] = Counter()
+    counts: dict[str, int] = {}     # mentions that count, in order of the first one
+    initial: dict[str, int] = {}    # mentions as a sentence's first word, counted later
     first_seen: dict[str, int] = {}
-    for sentence in sentences(text.split()) if spoken is None else spoken:
-        for name, at_start, vocative in _candidates(sentence):
-            if _is_filler(name, show_words, ignore_set):
-                continue
-            first_seen.setdefault(name, len(first_seen))
-            if vocative:
-                continue
-            if at_start and not _is_acronym(name):
-                initial[name] += 1
-            else:
-                mid_sentence.add(name)
-                counts[name] += 1
+    kinds: dict[str, tuple[bool, bool]] = {}   # _kind of each name, looked up once per episode
+    for name, at_start, vocative in _mentions(sentences(text.split()) if spoken is None else spoken):
+        kind = kinds.get(name)
+        if kind is None:
+            kind = kinds[name] = _kind(name, show_words, ignore_set)
+        if kind[0]:
+            continue
+        first_seen.setdefault(name, len(first_seen))
+        if vocative:
+            continue
+        if at_start and not kind[1]:
+            initial[name] = initial.get(name, 0) + 1
+        else:
+            counts[name] = counts.get(name, 0) + 1
+    # A capitalised sentence-initial word counts only if it is also capitalised mid-sentence.
     for name, n in initial.items():
-        if name in mid_sentence:
+        if name in counts:
             counts[name] += n
     _merge_forms(counts)
     ranked = sorted((n, -first_seen[name], name) for name, n in counts.items() if n >= MIN_MENTIONS)
     return [name for _, _, name in reversed(ranked)][:limit]
 
 
-def _merge_forms(counts: Counter[str]) -> None:
+def _merge_forms(counts: dict[str, int]) -> None:
     """Fold 'Vladimir Putin' into 'Putin' (or the reverse) when one contains the other."""
     for long in sorted((n for n in counts if " " in n), key=len, reverse=True):
         words = long.split()

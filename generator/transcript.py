@@ -26,6 +26,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 
 from generator.errors import TranscriptError
@@ -70,6 +71,21 @@ def decode(data: bytes) -> tuple[str, str | None]:
         return data.decode("latin-1"), warning
 
 
+def _one_line(line: str) -> str:
+    """``one_line(line)``, without its work when the line is clean already.
+
+    A printable line holds no control character and no whitespace but the
+    plain space (every other whitespace character is unprintable), so when it
+    also has no leading, trailing or doubled space, one_line would give it
+    back unchanged. That is nearly every line of an export, the transcript's
+    one long line included, and splitting that into words only to join them
+    again is most of the cost of reading it.
+    """
+    if line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " ":
+        return line
+    return one_line(line)
+
+
 def _label(line: str) -> tuple[str, str] | None:
     m = _LABEL.fullmatch(line)
     return (m[1].strip().lower(), m[2].strip()) if m else None
@@ -79,7 +95,9 @@ def parse_transcript(data: bytes, path: str | Path) -> Transcript:
     """Parse one export. Raises TranscriptError(path, line, reason)."""
     name = Path(path).name
     text, decode_warning = decode(data)
-    lines = [one_line(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_one_line(line) for line in text.split("\n")]
     numbered = [(i, line) for i, line in enumerate(lines, start=1) if line]
 
     if not numbered:
@@ -140,9 +158,10 @@ def parse_transcript(data: bytes, path: str | Path) -> Transcript:
     except ValueError as exc:
         raise TranscriptError(str(exc), path, dur_no) from None
 
+    # A paragraph is a run of non-blank lines. Each line is one_line-clean, so
+    # joining a run with single spaces already gives its whitespace collapsed.
     body_lines = lines[numbered[body_start][0] - 1:]
-    paragraphs = " ".join(line or "\n" for line in body_lines).split("\n")
-    body = "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
+    body = "\n\n".join(" ".join(run) for nonblank, run in groupby(body_lines, key=bool) if nonblank)
 
     show, title = items[0][1], items[1][1]
     description = items[2][1] if len(items) > 2 else ""

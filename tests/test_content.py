@@ -3,15 +3,18 @@ the site loads, and the escaping that keeps spoken words literal."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from generator.content import (episode_meta, escape_markdown, is_hand_edited, load_episode, page_text,
-                               write_atomic)
+from generator.content import (_dump, _fingerprint, _simple_front_matter, episode_meta, escape_markdown,
+                               is_hand_edited, load_episode, page_text, write_atomic)
 from generator.errors import ContentError
 
 MARKDOWN = MarkdownIt("commonmark", {"html": False})
@@ -188,3 +191,60 @@ def test_write_atomic_keeps_the_old_page_when_writing_fails(tmp_path):
         write_atomic(path, "half written \ud800")
     assert path.read_text(encoding="utf-8") == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["page.md"]
+
+
+# The importer's hot path: page_text writes the front matter itself when it
+# knows for certain what the YAML dumper would write, escapes a character at a
+# time and runs the fingerprint pattern on the front matter only. Each must
+# give exactly what the plain way gives.
+
+def test_an_imported_page_front_matter_is_written_without_the_dumper():
+    meta = {**_meta(), "source": {**_meta()["source"], "page_sha256": "f" * 64}}
+    assert _simple_front_matter(meta) == _dump(meta)
+
+
+_YAML_LOOKALIKES = ["yes", "No", "ON", "y", "~", "null", "", "12", "-3", "0x1F", "0o17", "1_000", "1e3", "3.5", ".inf",
+                    "12:30", "2024-05-25", "<<", "=", "-", "- a", "-a", "?", "? a", "?a", ":", ":a", "a:", "a: b",
+                    "a:b", "#a", "a #b", "a#b", "---", "---a", "...", "'a'", "it's", '"a"', " a", "a ", "a  b", "%a",
+                    "@a", "`a", "!a", "&a", "*a", "|a", ">a", "[a]", "{a}", ",a", "a,b", "x" * 10_001]
+_YAML_TEXT = st.one_of(st.sampled_from(_YAML_LOOKALIKES), st.text(max_size=8),
+                       st.text(alphabet="ab :#-?'\"!%@`[]{},.&*|>~\t\xa0\u2028é😀", max_size=8))
+
+
+@given(st.dictionaries(st.sampled_from(["title", "date", "topics", "source", "no", "a b", "Title"]),
+                       st.one_of(_YAML_TEXT, st.dates(), st.integers(), st.lists(_YAML_TEXT, max_size=3),
+                                 st.dictionaries(st.sampled_from(["file", "on", "x"]), _YAML_TEXT, max_size=3)),
+                       max_size=5))
+def test_front_matter_written_directly_is_what_the_dumper_writes(meta):
+    fast = _simple_front_matter(meta)
+    assert fast is None or fast == _dump(meta)
+
+
+def test_every_printable_character_is_written_as_the_dumper_writes_it():
+    chars = [chr(code) for code in range(0x10000) if chr(code).isprintable()]
+    for where in ("{}", "x{}x", "{} x", "x {}"):
+        meta = {"topics": [where.format(ch) for ch in chars]}
+        assert _simple_front_matter(meta) == _dump(meta), where
+
+
+def _escape_with_a_pattern(paragraph: str) -> str:
+    escaped = re.sub(r"([\\`*_\[\]<>&#{}|~])", r"\\\1", paragraph)
+    return re.sub(r"^([-+=]|\d+(?=[.)]))", lambda m: m[1] + "\\" if m[1][0].isdigit() else "\\" + m[1], escaped,
+                  count=1)
+
+
+@given(st.text(alphabet=st.one_of(st.sampled_from("\\`*_[]<>&#{}|~-+=.)1٣ \n"), st.characters()), max_size=40))
+def test_escaping_a_character_at_a_time_is_escaping_with_the_pattern(paragraph):
+    assert escape_markdown(paragraph) == _escape_with_a_pattern(paragraph)
+
+
+_KEY_LINES = st.sampled_from(["  page_sha256: " + "a" * 64, "  page_sha256: '" + "0" * 64 + "'",
+                              "  page_sha256: " + "f" * 63, " page_sha256: " + "a" * 64, "x  page_sha256: " + "a" * 64,
+                              "title: x", "", "---", "words"])
+
+
+@given(st.lists(st.one_of(_KEY_LINES, st.text(max_size=5)), max_size=8), st.sampled_from(["", "\n"]))
+def test_the_fingerprint_is_of_the_page_with_every_fingerprint_line_blanked(lines, end):
+    text = "\n".join(lines) + end
+    blanked = re.sub(r"^(  page_sha256: )'?([0-9a-f]{64})'?$", r"\g<1>" + "f" * 64, text, flags=re.MULTILINE)
+    assert _fingerprint(text) == hashlib.sha256(blanked.encode("utf-8")).hexdigest()

@@ -1,9 +1,13 @@
 """Topics: the names an episode is about, without the filler around them."""
 from __future__ import annotations
 
-import pytest
+import re
 
-from generator.topics import extract_topics
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from generator.topics import _EDGE, _mentions, _strip, extract_topics
 from generator.transcript import read_transcript
 
 SEEDS = ["000_c076a2ace7a3298f.txt", "003_016b23e006a442db.txt"]
@@ -106,3 +110,24 @@ def test_ignored_topics_are_left_out_whatever_their_case():
 
 def test_possessives_count_as_the_name():
     assert extract_topics("We saw Freedonia's king and Freedonia’s queen.", SHOW) == ["Freedonia"]
+
+
+_WORDS = ["Putin", "Putin's", "NATO", "SCO,", "of", "the", "The", "So", "Bank", "England.", "England,", "Alexander.",
+          "Alexander,", "right,", "All", "Mr.", "e.g.", "42", "I", "—", "(Putin)", "“Putin”", "[Music]", "Russian",
+          "Made-Up", "Radio.", "Ruritania", "Ruritania?", "freedonia", "ÉLAN", "Éire", "Ωmega", "ǅemal", "X1", "Xi",
+          "Jinping.", "of.", "'s", "O'Brien", "EU's", "Monday", "Well,", "and", "we", "saw", "Stop.", "“Yes.”"]
+
+
+@given(st.lists(st.lists(st.sampled_from(_WORDS) | st.text(min_size=1, max_size=4), max_size=12), max_size=12))
+def test_names_are_read_sentence_by_sentence(spoken):
+    # _mentions reads the whole episode as one list of words; a name must
+    # still never run across a sentence end, and an empty sentence changes nothing.
+    whole = _mentions(spoken)
+    assert whole == [m for sentence in spoken for m in _mentions([sentence])]
+    assert whole == _mentions([[], *spoken, []])
+
+
+@given(st.text(alphabet=st.sampled_from("aS's’\n.\"-X"), max_size=8) | st.text(max_size=8))
+def test_a_word_is_stripped_as_the_possessive_pattern_strips_it(word):
+    # _strip runs the pattern only on a word that could end in a possessive.
+    assert _strip(word) == re.sub(r"['’]s$", "", word.strip(_EDGE))

@@ -7,9 +7,12 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator.errors import TranscriptError
-from generator.transcript import parse_transcript, read_transcript
+from generator.text import one_line, strip_controls
+from generator.transcript import _one_line, parse_transcript, read_transcript
 
 FIXTURES = Path(__file__).parent / "fixtures" / "transcripts"
 MADE_UP = "Made-Up Radio"
@@ -189,3 +192,23 @@ def test_unreadable_file_is_a_transcript_error(tmp_path):
     with pytest.raises(TranscriptError) as info:
         read_transcript(tmp_path / "missing.txt")
     assert info.value.path == str(tmp_path / "missing.txt") and "cannot read" in info.value.message
+
+
+# Every line of an export goes through _one_line, which skips one_line's work
+# for a line that is clean already; it must give what one_line gives.
+
+def test_a_printable_character_is_never_whitespace_but_space_nor_a_control_character():
+    # What _one_line's shortcut rests on, for every code point.
+    for code in range(0x110000):
+        ch = chr(code)
+        if ch.isprintable():
+            assert ch == " " or not ch.isspace(), hex(code)
+            assert strip_controls(ch) == ch, hex(code)
+
+
+_LINE_CHARS = st.one_of(st.characters(), st.sampled_from(" \t\x00\x0b\x0c\x1c\x85\xa0\u2028\u3000\ufeff\ufffe"))
+
+
+@given(st.text(_LINE_CHARS) | st.lists(st.sampled_from(["a", "b", " ", "  ", "\t", "\x00", "é"])).map("".join))
+def test_the_clean_line_shortcut_gives_what_one_line_gives(line):
+    assert _one_line(line) == one_line(line)
