@@ -26,7 +26,7 @@ from generator.output import Output, check_output_dir
 from generator.site import Site, build_model
 from generator.workers import Background, parallel_map
 from generator.urls import Urls
-from generator.views import Views, display_date, keyable, transcript_blocks
+from generator.views import Views, display_date, key_default, transcript_blocks
 
 ASSETS = Path(__file__).parent / "assets"
 
@@ -139,8 +139,11 @@ def _timed_search_index(job: tuple) -> tuple[str, float]:
 def _context_json(context: dict) -> str:
     """A page's context as text for its key; the site-wide part, the same on
     every page, is keyed once (in ``page_salt``), not once per page."""
-    return json.dumps(keyable({k: v for k, v in context.items() if k != "site"}), ensure_ascii=False,
-                      separators=(",", ":"), default=str)
+    return _KEY_JSON({k: v for k, v in context.items() if k != "site"})
+
+
+# Made once: json.dumps with options builds a new encoder on every call.
+_KEY_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=key_default).encode
 
 
 def _templates_key(templates_dir: Path) -> str:
@@ -215,21 +218,45 @@ class _Todo:
     download: tuple[str, str] | None = None   # (name, key) of the episode's download, if changed
 
 
-def _episodes_to_render(out: Output, site: Site, urls: Urls, views: Views, page_salt: str) -> list[_Todo]:
+def _episode_inputs(site: Site, views: Views, index: int, salt: str) -> str:
+    """A hash of everything an episode page's context is made from: much
+    cheaper than making the context, which a rebuild then needs only for the
+    pages that changed."""
+    episode = site.episodes[index]
+    neighbours = [site.episodes[i] for i in (index - 1, index + 1) if 0 <= i < len(site.episodes)]
+    return make_key(salt, site.pages[episode.slug].key, str(index == 0), str(index + 1 == len(site.episodes)),
+                    *(views.card(e).digest for e in neighbours), "related",
+                    *(views.card(views.by_slug[s]).digest for s in site.related.get(episode.slug, ())), "topics",
+                    *(site.topic_slugs[t] for t in episode.topics), "show",
+                    site.show_slugs.get(episode.show, "") if len(site.shows) > 1 else "")
+
+
+def _episodes_to_render(out: Output, site: Site, urls: Urls, views: Views, page_salt: str,
+                        cache: Cache) -> list[_Todo]:
     """Episode pages and transcript downloads whose key changed. A page's key
     stands the page's content hash in for its transcript, so checking it
     costs no Markdown."""
+    salt = make_key(page_salt, repr(site.config))
+    known = cache.get_pack("episode-keys")
+    keys: dict[str, str] = {}
     todo = []
     for index, episode in enumerate(site.episodes):
-        name, ctx = views.episode_page(index)
-        body_key = site.pages[episode.slug].key
-        key = make_key("episode.html", page_salt, _context_json(ctx), body_key)
+        inputs = _episode_inputs(site, views, index, salt)
+        name, ctx, key = urls.episode(episode.slug), None, known.get(inputs)
+        if key is None:
+            name, ctx = views.episode_page(index)
+            key = make_key("episode.html", page_salt, _context_json(ctx), site.pages[episode.slug].key)
+        keys[inputs] = key
         page_changed = not out.reuse(urls.output_file(name), key)
-        txt_key = make_key("txt", _transcript_header(urls, episode), body_key)
+        txt_key = make_key("txt", _transcript_header(urls, episode), site.pages[episode.slug].key)
         download = None if out.reuse(urls.transcript(episode.slug), txt_key) else (
             urls.transcript(episode.slug), txt_key)
         if page_changed or download:
+            if ctx is None:
+                name, ctx = views.episode_page(index)
             todo.append(_Todo("episode.html" if page_changed else None, name, key, ctx, episode.slug, download))
+    if keys != known:
+        cache.put_pack("episode-keys", keys)
     return todo
 
 
@@ -323,7 +350,7 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
         indexing = None
         if not out.reuse("search/index.json", index_key):
             indexing = running.enter_context(Background(_timed_search_index, _search_job(site, search_meta)))
-        todo = _episodes_to_render(out, site, urls, views, page_salt)
+        todo = _episodes_to_render(out, site, urls, views, page_salt, cache)
         todo += _pages_to_render(out, pages, urls, page_salt)
         _render_pages(out, todo, site, urls, views)
         _write_feeds(out, site, urls, pages)

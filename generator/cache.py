@@ -37,9 +37,14 @@ def code_salt() -> str:
     return digest.hexdigest()
 
 
+@cache
+def _salted():
+    return hashlib.sha256(code_salt().encode())
+
+
 def make_key(*parts: str | bytes) -> str:
     """The key for a result computed from ``parts`` by this version of the code."""
-    digest = hashlib.sha256(code_salt().encode())
+    digest = _salted().copy()
     for part in parts:
         data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
         digest.update(len(data).to_bytes(8, "little"))

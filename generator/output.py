@@ -201,7 +201,7 @@ class Output:
         if entry is None or entry[0] != key:
             return False
         try:
-            st = os.lstat(self.final / name)
+            st = os.lstat(f"{self.final}/{name}")   # a str, not a Path: this runs for every file
         except OSError:
             return False
         return [st.st_ino, st.st_size, st.st_mtime_ns] == entry[1:]

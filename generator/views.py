@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+from collections.abc import Mapping
 
 from generator.content import Episode
 from generator.markup import Body
@@ -32,28 +33,31 @@ def excerpt(site: Site, episode: Episode, words: int = EXCERPT_WORDS) -> str:
     return " ".join(lead[:words]) + "…" if len(lead) > words else " ".join(lead)
 
 
-class Card(dict):
-    """An episode as listed on other pages: a plain dict to templates, with
-    a digest of its content, so that a page listing hundreds of episodes is
-    keyed by their digests rather than by all their text."""
-    __slots__ = ("digest",)
+class Card(Mapping):
+    """An episode as listed on other pages: a read-only mapping to templates,
+    with a digest of its content. A page listing hundreds of episodes is
+    keyed by their digests rather than all their text; not being a dict is
+    what lets ``json.dumps`` hand a Card to ``key_default`` for that."""
+    __slots__ = ("_fields", "digest")
 
     def __init__(self, fields: dict):
-        super().__init__(fields)
+        self._fields = fields
         text = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         self.digest = "card:" + hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
+    def __getitem__(self, key: str):
+        return self._fields[key]
 
-def keyable(value):
-    """``value`` with every Card replaced by its digest: what a page's key is
-    made from, equal exactly when the page's context is."""
-    if isinstance(value, Card):
-        return value.digest
-    if isinstance(value, dict):
-        return {k: keyable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [keyable(v) for v in value]
-    return value
+    def __iter__(self):
+        return iter(self._fields)
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+
+def key_default(value) -> str:
+    """``json.dumps``'s ``default`` for a page's key: a Card stands for its digest."""
+    return value.digest if isinstance(value, Card) else str(value)
 
 
 def transcript_blocks(body: Body) -> list[dict]:
