@@ -18,10 +18,9 @@ from generator import feeds, index_update, search
 from generator.cache import Cache, make_key
 from generator.config import SiteConfig
 from generator.content import Episode
-from generator.errors import Report
+from generator.errors import ContentError, Report
 from generator.index_update import IndexState
-from generator.load import BODY, PAGE, cached_tokens
-from generator.markup import Body
+from generator.load import PAGE, cached_tokens, page_body
 from generator.output import Output, check_output_dir
 from generator.site import Site, build_model
 from generator.workers import Background, parallel_map
@@ -157,12 +156,13 @@ def _templates_key(templates_dir: Path) -> str:
 
 def _render(job: tuple) -> bool:
     """Write one page, and an episode's transcript download, in a worker
-    process when there are many. An episode's transcript comes from the
-    cache; False if it is not there (the caller then does the work)."""
-    templates_dir, cache_folder, template, context, target, body_key, download = job
-    if body_key is not None:
-        body = Cache(cache_folder).get(PAGE, body_key, BODY)
-        if not isinstance(body, Body):
+    process when there are many. An episode's transcript is rendered from
+    its page; False if that cannot be read (the caller then reports it)."""
+    templates_dir, template, context, target, page, download = job
+    if page is not None:
+        try:
+            body = page_body(Path(page))
+        except ContentError:
             return False
         if download:
             header, txt_target = download
@@ -279,8 +279,8 @@ def _render_pages(out: Output, todo: list[_Todo], site: Site, urls: Urls, views:
         download = None
         if t.download:
             download = (_transcript_header(urls, views.by_slug[t.slug]), str(out.path_for(t.download[0])))
-        jobs.append((templates_dir, site.config.cache_dir, t.template, t.context, target,
-                     site.pages[t.slug].key if t.slug else None, download))
+        jobs.append((templates_dir, t.template, t.context, target,
+                     str(views.by_slug[t.slug].path) if t.slug else None, download))
     for t, done in zip(todo, _progress(parallel_map(_render, jobs), len(todo))):
         if not done:   # its transcript was not in the cache
             episode = views.by_slug[t.slug]

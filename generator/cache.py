@@ -102,12 +102,15 @@ class Cache:
             return None
         try:
             with open(self._path(kind, key), "rb") as f:
-                stored_key, value = pickle.load(f)
-                for _ in range(part):
-                    value = pickle.load(f)
+                stored_key, value, sizes = pickle.load(f)
+                if stored_key != key:
+                    return None
+                if part:   # skip the parts before it unread
+                    f.seek(sum(sizes[:part - 1]), os.SEEK_CUR)
+                    value = pickle.loads(f.read(sizes[part - 1]))
         except Exception:  # noqa: BLE001 - a missing or damaged entry is only a miss
             return None
-        return value if stored_key == key else None
+        return value
 
     def put(self, kind: str, key: str, value, *more) -> None:
         """Store a value (and further parts); a cache that cannot be written
@@ -116,10 +119,12 @@ class Cache:
         if self.folder is None:
             return
 
+        parts = [pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL) for part in more]
+
         def dump(f) -> None:
-            pickle.dump((key, value), f, protocol=pickle.HIGHEST_PROTOCOL)
-            for part in more:
-                pickle.dump(part, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((key, value, [len(p) for p in parts]), f, protocol=pickle.HIGHEST_PROTOCOL)
+            for part in parts:
+                f.write(part)
         try:
             _write_file(self._path(kind, key), dump)
         except OSError:

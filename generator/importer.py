@@ -97,13 +97,7 @@ class _Prepared:
     paragraphs: list[str]
 
 
-def _prepare(job: tuple[Path, bytes, int, tuple[str, ...]]) -> _Prepared | TranscriptError:
-    """Parse one transcript; runs in a worker process for a large batch."""
-    path, data, topics_limit, ignore_topics = job
-    try:
-        transcript = parse_transcript(data, path)
-    except TranscriptError as exc:
-        return exc
+def _prepare(transcript: Transcript, topics_limit: int, ignore_topics: tuple[str, ...]) -> _Prepared:
     spoken = sentences(transcript.text.split())   # both topics and paragraphs need these
     topics = extract_topics(transcript.text, transcript.show, topics_limit, ignore_topics, spoken)
     return _Prepared(transcript, topics, split_paragraphs(transcript.text, spoken))
@@ -158,18 +152,21 @@ def import_transcripts(source_dir: Path, content_dir: Path, report: Report, *,
         if old and old.source_sha256 == hashlib.sha256(data).hexdigest():
             summary.unchanged += 1
             continue
-        jobs.append((path, data, topics_limit, ignore_topics))
+        jobs.append((path, data))
 
+    # Parsed here, as a new page's slug depends on every title before it; the
+    # slow part of an import (topics, paragraphs, the page, its cache entry)
+    # then runs on every core in one pass.
     started = time.perf_counter()
-    prepared = list(parallel_map(_prepare, jobs))
-    summary.parse_seconds = time.perf_counter() - started
-    writes = []   # (page, prepared, slug)
-    for (path, *_), result in zip(jobs, prepared):
-        if isinstance(result, TranscriptError):
-            report.error(result)
+    writes = []   # (page, transcript, slug)
+    for path, data in jobs:
+        try:
+            transcript = parse_transcript(data, path)
+        except TranscriptError as exc:
+            report.error(exc)
             summary.failed += 1
             continue
-        for warning in result.transcript.warnings:
+        for warning in transcript.warnings:
             report.warn(f"{path}: {warning}")
         old = existing.get(path.name)
         if old is not None:
@@ -178,32 +175,33 @@ def import_transcripts(source_dir: Path, content_dir: Path, report: Report, *,
                             f"hand, so it was kept; delete the page and import again to take the new version")
                 summary.kept_edits.append(old.path)
                 continue
-            writes.append((old.path, result, old.path.stem))
+            writes.append((old.path, transcript, old.path.stem))
             summary.updated.append(old.path)
             continue
-        wanted = slugify(result.transcript.title) or slugify(path.stem) or "episode"
-        slug = unique_slug(wanted, taken, result.transcript.date.isoformat())
+        wanted = slugify(transcript.title) or slugify(path.stem) or "episode"
+        slug = unique_slug(wanted, taken, transcript.date.isoformat())
         taken.add(slug)
         target = episodes_dir / f"{slug}.md"
-        writes.append((target, result, slug))
+        writes.append((target, transcript, slug))
         summary.added.append(target)
-    for key, facts in parallel_map(_write_page, [(*w, cache.folder, ignore_topics) for w in writes]):
+    summary.parse_seconds = time.perf_counter() - started
+    for key, facts in parallel_map(_write_page, [(*w, topics_limit, ignore_topics, cache.folder) for w in writes]):
         facts_used[key] = facts
     if facts_used != pack:
         cache.put_pack(FACTS, facts_used)
     return summary
 
 
-def _write_page(job: tuple[Path, _Prepared, str, Path | None, tuple[str, ...]]) -> tuple[str, tuple]:
-    """Write one page; runs in a worker process for a large batch. It also
-    loads the page into the cache, as the build is about to need it.
+def _write_page(job: tuple[Path, Transcript, str, int, tuple[str, ...], Path | None]) -> tuple[str, tuple]:
+    """Make and write one page; runs in a worker process for a large batch.
+    It also loads the page into the cache, as the build is about to need it.
     Returns the page's facts (what the next import would read back from it)
     with their key."""
-    path, prepared, slug, cache_folder, ignore_topics = job
-    data = _page(prepared, slug).encode("utf-8")
+    path, transcript, slug, topics_limit, ignore_topics, cache_folder = job
+    data = _page(_prepare(transcript, topics_limit, ignore_topics), slug).encode("utf-8")
     write_atomic(path, data.decode("utf-8"))
     warm(path, data, ignore_topics, cache_folder)
-    return make_key("facts", str(path), data), (slug, prepared.transcript.source, prepared.transcript.sha256, False)
+    return make_key("facts", str(path), data), (slug, transcript.source, transcript.sha256, False)
 
 
 def import_site(config: SiteConfig, report: Report, *, settle_seconds: float = 0) -> ImportSummary:

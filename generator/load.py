@@ -1,12 +1,13 @@
 """The load stage: every content page becomes an Episode, its Markdown
 rendered to a Body, and its search tokens counted.
 
-All three are cached, in one entry, under the page's content hash, so a
-rebuild re-reads only the pages that changed. The rest of the build keeps
-just the small part (the Episode and its first words) in memory, and a pack
-holds that part for every page so a rebuild reads it from one file; a Body
-or the tokens are read back from the cache when a page or the search index
-needs them.
+The Episode and the tokens are cached, in one entry, under the page's
+content hash, so a rebuild re-reads only the pages that changed. The rest of
+the build keeps just the small part (the Episode and its first words) in
+memory, and a pack holds that part for every page so a rebuild reads it from
+one file; the tokens are read back when the search index needs them. A Body
+is not cached: rendering an imported page's Markdown again takes a fraction
+of a millisecond, less than writing and reading back its HTML would.
 """
 from __future__ import annotations
 
@@ -16,15 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.cache import Cache, make_key
-from generator.content import EPISODES, Episode, parse_episode
+from generator.content import EPISODES, Episode, decode_page, parse_episode, split_front_matter
 from generator.errors import ContentError, Report
 from generator.markup import Body, render_body
 from generator.search import DocTokens, SearchDoc, doc_tokens
 from generator.workers import parallel_map
 
 LEAD_WORDS = 64   # enough for any excerpt a page shows
-PAGE = "page"   # cache kind: one entry per page, in parts (Loaded, Body, DocTokens)
-BODY, TOKENS = 1, 2   # the parts after the Loaded
+PAGE = "page"   # cache kind: one entry per page, in parts (Loaded, DocTokens)
+TOKENS = 1   # the part after the Loaded
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def _load(job: tuple[Path, bytes, str, tuple[str, ...], Path | None]) -> Loaded 
         return exc
     body = render_body(episode.body)
     loaded = Loaded(dataclasses.replace(episode, body=""), key, _lead(body), body.word_count)
-    Cache(cache_folder).put(PAGE, key, loaded, body, doc_tokens(search_doc(episode, body)))
+    Cache(cache_folder).put(PAGE, key, loaded, doc_tokens(search_doc(episode, body)))
     return loaded
 
 
@@ -125,6 +126,15 @@ def load_pages(content_dir: Path, ignore_topics: tuple[str, ...], cache: Cache, 
     return pages
 
 
+def page_body(path: Path) -> Body:
+    """A page's Body, from the page itself."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ContentError(f"cannot read: {exc.strerror or exc}", path) from None
+    return render_body(split_front_matter(decode_page(data, path), path)[1])
+
+
 def _reread(path: Path, ignore_topics: tuple[str, ...]) -> tuple[Episode, Body]:
     """A page read again because its cache entry went missing (the cache was
     deleted mid-build, or cannot be written)."""
@@ -144,19 +154,13 @@ def cached_tokens(cache: Cache, key: str, path: Path, ignore_topics: tuple[str, 
 
 
 class Bodies(Mapping):
-    """Rendered bodies by episode slug, read from the cache when asked for."""
+    """Rendered bodies by episode slug, made when asked for."""
 
-    def __init__(self, pages: list[Loaded], cache: Cache, ignore_topics: tuple[str, ...]):
+    def __init__(self, pages: list[Loaded]):
         self._pages = {p.episode.slug: p for p in pages}
-        self._cache = cache
-        self._ignore = ignore_topics
 
     def __getitem__(self, slug: str) -> Body:
-        page = self._pages[slug]
-        body = self._cache.get(PAGE, page.key, BODY)
-        if not isinstance(body, Body):
-            body = _reread(page.episode.path, self._ignore)[1]
-        return body
+        return page_body(self._pages[slug].episode.path)
 
     def __iter__(self):
         return iter(self._pages)

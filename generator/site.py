@@ -123,7 +123,7 @@ def build_model(config: SiteConfig, report: Report, cache: Cache | None = None) 
              for name in show_names}
 
     site = Site(config=config, episodes=episodes, pages={p.episode.slug: p for p in pages},
-                bodies=Bodies(pages, cache, config.ignore_topics), topics=topics, topic_slugs=topic_slugs,
+                bodies=Bodies(pages), topics=topics, topic_slugs=topic_slugs,
                 shows=shows, show_slugs=show_slugs)
     # Cached: every rebuild needs it, and it looks at every pair of episodes sharing a topic.
     related_key = make_key("related", str(config.related_count),
