@@ -56,11 +56,11 @@ _tmp_names = itertools.count()
 _made_dirs: set[Path] = set()
 
 
-def _write_file(path: Path, dump) -> None:
+def write_replacing(path: Path, dump) -> None:
     """Write ``path`` through a temporary file renamed into place. The name
     is this process's own (pid and a counter), cheaper than ``mkstemp``'s
     random probing; a leftover of a dead process with our pid is fair game."""
-    tmp = path.parent / f".tmp-{os.getpid()}-{next(_tmp_names)}"
+    tmp = path.parent / f".{path.name}.{os.getpid()}-{next(_tmp_names)}.tmp"
     if path.parent not in _made_dirs:
         path.parent.mkdir(parents=True, exist_ok=True)
         _made_dirs.add(path.parent)
@@ -126,7 +126,7 @@ class Cache:
             for part in parts:
                 f.write(part)
         try:
-            _write_file(self._path(kind, key), dump)
+            write_replacing(self._path(kind, key), dump)
         except OSError:
             pass
 
@@ -151,7 +151,7 @@ class Cache:
         if self.folder is None:
             return
         try:
-            _write_file(self._pack_path(kind),
+            write_replacing(self._pack_path(kind),
                         lambda f: pickle.dump((code_salt(), entries), f, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass

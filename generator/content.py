@@ -9,15 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import os
 import re
 import reprlib
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from generator.cache import write_replacing
 from generator.errors import ContentError
 from generator.text import one_line
 from generator.units import format_duration, parse_date, parse_duration
@@ -355,12 +354,5 @@ def episode_meta(title: str, show: str, date: dt.date, duration: int, audio_form
 
 def write_atomic(path: Path, text: str) -> None:
     """Write via a temporary file and rename, so a crash never leaves half a page."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    data = text.encode("utf-8")
+    write_replacing(path, lambda f: f.write(data))

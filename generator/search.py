@@ -314,7 +314,7 @@ def compact_index(refs: list[str], tokens: Iterable[DocTokens], meta: list | Non
 
     ``tokens`` is consumed one document at a time, so a large archive's
     counts never all sit in memory at once. ``counts``, if given, is filled
-    with each term's number of postings per field, which ``insert_document``
+    with each term's number of postings per field, which ``index_update``
     needs to update the index later.
     """
     if len(set(refs)) != len(refs):
@@ -360,73 +360,6 @@ def compact_index(refs: list[str], tokens: Iterable[DocTokens], meta: list | Non
     if meta is not None:
         compact["docs"] = meta
     return compact
-
-
-def insert_document(compact: dict, counts: dict[str, list[int]], at: int, refs: list[str],
-                    stat: DocTokens, meta_entry=None) -> None:
-    """Add one document to ``compact`` (and ``counts``) in place, first or
-    last, as if the index had been built with it from the start.
-
-    The index of the other documents stays valid apart from a constant per
-    field: a posting's key is ``field * n + document``, so with one more
-    document every key in field f moves by f (added last) or f + 1 (added
-    first). Within a field the gaps stay; only each field's first gap, and
-    the new document's postings, change. This turns rebuilding the whole
-    index after one new episode into a pass over its terms.
-    """
-    n = len(compact["refs"])
-    if at not in (0, n):
-        raise ValueError(f"a document can be inserted first or last, not at {at}")
-    size = n + 1
-    new_terms = {term for row in stat.frequencies for term in row}
-    terms = compact["terms"]
-    postings = compact["postings"]
-    merged_terms = sorted(new_terms.union(terms)) if not new_terms.issubset(counts) else terms
-    old_rows = dict(zip(terms, postings))
-    fields = range(len(FIELDS))
-    rows = []
-    for term in merged_terms:
-        row = old_rows.get(term, [])
-        per_field = counts.get(term, [0] * len(FIELDS))
-        segments, start, last_old = [], 0, 0
-        for f in fields:
-            end = start + 2 * per_field[f]
-            segment = row[start:end]
-            if segment:   # absolute keys, shifted to where they are with one more document
-                first = last_old + segment[0]
-                last_old = first + sum(segment[2::2])
-                shift = f + 1 if at == 0 else f
-                segment[0] = first + shift
-                last = last_old + shift
-            tf = stat.frequencies[f].get(term)
-            if tf is not None:
-                key = f * size + (0 if at == 0 else n)
-                if not segment:
-                    segment, last = [key, tf], key
-                elif at == 0:
-                    segment = [key, tf, segment[0] - key, *segment[1:]]
-                else:
-                    segment = [*segment, key - last, tf]
-                    last = key
-            segments.append((segment, last) if segment else None)
-            start = end
-        out: list[int] = []
-        previous = 0
-        for entry in segments:
-            if entry:
-                segment, last = entry
-                segment[0] -= previous
-                out += segment
-                previous = last
-        rows.append(out)
-        counts[term] = [c + (term in stat.frequencies[f]) for f, c in enumerate(per_field)]
-    compact["terms"] = list(merged_terms)
-    compact["postings"] = rows
-    compact["refs"] = refs
-    for f in fields:
-        compact["lengths"][f].insert(at, stat.lengths[f])
-    if "docs" in compact:
-        compact["docs"].insert(at, meta_entry)
 
 
 def _gaps(keys_tfs: list[int]) -> list[int]:

@@ -16,7 +16,7 @@ from lunr.token import Token
 
 from generator.search import (
     FIELDS, INDEX_PIPELINE, SearchDoc, build_index, compact_index, doc_tokens, expand_index, field_values,
-    fold, insert_document, load_index, lunr_index, stem, to_json, trim,
+    fold, load_index, lunr_index, stem, to_json, trim,
 )
 from tests.search_support import MADE_UP, QUERIES, by_term, ranking, seed_docs
 
@@ -151,34 +151,6 @@ def test_index_of_docs_with_empty_fields():
     assert by_term(expand_index(build_index(docs))) == by_term(lunr_index(docs).serialize())
 
 
-_WORDS = st.sampled_from("nato kyiv putin treaty grain summit border river minsk tariff".split())
-
-
-@st.composite
-def _search_docs(draw):
-    count = draw(st.integers(1, 6))
-    return [SearchDoc(ref="", title=" ".join(draw(st.lists(_WORDS, max_size=3))),
-                      topics=tuple(draw(st.lists(_WORDS, max_size=2))),
-                      paragraphs=(" ".join(draw(st.lists(_WORDS, max_size=12))),)) for _ in range(count)]
-
-
-@given(_search_docs(), st.booleans())
-def test_adding_one_episode_to_an_index_equals_building_it_whole(docs, first):
-    # A new transcript updates the last index rather than rebuilding it; the
-    # result must be exactly the index a clean build writes.
-    tokens = [doc_tokens(d) for d in docs]
-    meta = [{"t": i} for i in range(len(docs))]
-    refs = [str(i) for i in range(len(docs))]
-    whole = compact_index(refs, tokens, meta)
-    others = slice(1, None) if first else slice(None, -1)
-    counts: dict = {}
-    updated = compact_index(refs[:-1], tokens[others], meta[others], counts)
-    at = 0 if first else len(docs) - 1
-    insert_document(updated, counts, at, refs, tokens[at], meta[at])
-    assert to_json(updated) == to_json(whole)
-    fresh: dict = {}
-    compact_index(refs, tokens, meta, fresh)
-    assert counts == fresh   # and so the next episode can be added the same way
 
 
 # --- stem, trim and doc_tokens against the plain versions they stand for ---
