@@ -148,6 +148,10 @@ def test_home_page_card_shows_the_episode_as_written(watched, site):
     assert one_line(TITLE) in _texts(page, ".card-title")
     assert one_line(DESCRIPTION) in _texts(page, ".card-excerpt")
     assert any(one_line(SHOW) in meta for meta in _texts(page, ".card-meta"))
+    # The title's right-to-left override stays inside it: what follows it on
+    # the page keeps its own order.
+    for selector in (".card-title a", ".card-meta span"):
+        assert page.eval_on_selector(selector, "e => getComputedStyle(e).unicodeBidi") == "isolate", selector
     _assert_no_sideways_scroll(page)
 
 
