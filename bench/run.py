@@ -152,6 +152,17 @@ def add_one(root: Path, n: int) -> None:
     (root / "seeds" / "9999_one_more.txt").write_text(archive_fm_text(extra), encoding="utf-8")
 
 
+def speed_probe() -> float:
+    """Seconds for a fixed pure-Python loop. This machine's speed swings by
+    up to 2x within minutes, so a row's figures are printed with the probe
+    taken before and after it: compare rows only where the probes agree."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="100,1000,5000")
@@ -161,6 +172,7 @@ def main() -> None:
     rows = []
     for n in [int(s) for s in args.sizes.split(",")]:
         root = prepare(n)
+        probe_before = speed_probe()
         cold = run_build(root)
         noop = run_build(root)
         add_one(root, n)
@@ -175,7 +187,7 @@ def main() -> None:
         shutil.rmtree(root / ".cache")
         from_pages = run_build(root)
         row = {"n": n, "cold": cold, "noop": noop, "one": one, "from_pages": from_pages, "out_mb": out_mb,
-               "index_gz_per_episode": index_gz_bytes / (n + 1)}
+               "index_gz_per_episode": index_gz_bytes / (n + 1), "probe": (probe_before, speed_probe())}
         if n <= args.lunr_max:
             row["ours"], row["lunr"] = lunr_ratio(root)
         if browser:
@@ -191,13 +203,13 @@ def print_row(row: dict) -> None:
 
 
 def print_table(rows: list[dict]) -> None:
-    print("| episodes | cold build | cold, pages already imported | no-op rebuild | +1 transcript | parse | import | load | render | search index | write | peak memory | output | index gzip/episode | build_index vs lunr.lunr() |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| episodes | speed probe before/after | cold build | cold, pages already imported | no-op rebuild | +1 transcript | parse | import | load | render | search index | write | peak memory | output | index gzip/episode | build_index vs lunr.lunr() |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         c = r["cold"]
         peak = max(r[k]["peak_mb"] for k in ("cold", "noop", "one", "from_pages"))
         ratio = f"{r['ours']:.1f} s vs {r['lunr']:.1f} s = {r['lunr'] / r['ours']:.1f}x" if "lunr" in r else "not timed"
-        print(f"| {r['n']:,} | {c['wall']:.1f} s | {r['from_pages']['wall']:.1f} s | {r['noop']['wall']:.2f} s | "
+        print(f"| {r['n']:,} | {r['probe'][0]:.2f}/{r['probe'][1]:.2f} s | {c['wall']:.1f} s | {r['from_pages']['wall']:.1f} s | {r['noop']['wall']:.2f} s | "
               f"{r['one']['wall']:.2f} s | {c['parse']:.1f} s | {c['import']:.1f} s | {c['load']:.1f} s | "
               f"{c['render']:.1f} s | {c['search']:.1f} s | {c['write']:.1f} s | {peak:.0f} MB | "
               f"{r['out_mb']:.0f} MB | {r['index_gz_per_episode']:,.0f} B | {ratio} |")
