@@ -45,6 +45,9 @@ class Card(Mapping):
         text = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         self.digest = "card:" + hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
+    def __reduce__(self):   # to a render worker: the fields and the digest, not worked out again
+        return _card, (self._fields, self.digest)
+
     def __getitem__(self, key: str):
         return self._fields[key]
 
@@ -53,6 +56,12 @@ class Card(Mapping):
 
     def __len__(self) -> int:
         return len(self._fields)
+
+
+def _card(fields: dict, digest: str) -> Card:
+    card = Card.__new__(Card)
+    card._fields, card.digest = fields, digest
+    return card
 
 
 def key_default(value) -> str:
