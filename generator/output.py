@@ -159,7 +159,7 @@ class Output:
             try:
                 self._copying.result()
                 self._copied = True
-            except OSError:   # a file went away mid-copy, say: start over from nothing
+            except (OSError, RuntimeError):   # a file went away mid-copy, or the copier died: start over
                 shutil.rmtree(self.staging, ignore_errors=True)
             self._copying.__exit__(None, None, None)
             self._copying = None
