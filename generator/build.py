@@ -89,19 +89,14 @@ def _search_job(site: Site, meta: list[dict]) -> tuple:
     """Everything ``search_index`` needs, small enough to send to a worker."""
     config = site.config
     sources = [(site.pages[e.slug].key, e.path) for e in site.episodes]
-    return config.cache_dir, config.ignore_topics, meta, sources, _index_slot(config)
+    return config.cache_dir, config.ignore_topics, meta, sources, _output_name(config)
 
 
 def _output_name(config: SiteConfig) -> str:
     """A name for the output folder, under which the cache keeps what it
-    remembers of the last build there. Not salted with the code: each build
+    remembers of the last build there (its manifest, its search index). Not salted with the code: each build
     replaces the entry, so there is only ever one."""
     return hashlib.sha256(str(config.output_dir.resolve()).encode()).hexdigest()[:16]
-
-
-def _index_slot(config: SiteConfig) -> str:
-    """The cache key under which the last index built for this site is kept."""
-    return _output_name(config)
 
 
 def search_index(job: tuple) -> str:
@@ -282,7 +277,7 @@ def _render_pages(out: Output, todo: list[_Todo], site: Site, urls: Urls, views:
         jobs.append((templates_dir, t.template, t.context, target,
                      str(views.by_slug[t.slug].path) if t.slug else None, download))
     for t, done in zip(todo, _progress(parallel_map(_render, jobs), len(todo))):
-        if not done:   # its transcript was not in the cache
+        if not done:   # its page could not be read: done here, which reports why
             episode = views.by_slug[t.slug]
             if t.download:
                 out.write(t.download[0], transcript_text(site, urls, episode), t.download[1])

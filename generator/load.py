@@ -126,22 +126,22 @@ def load_pages(content_dir: Path, ignore_topics: tuple[str, ...], cache: Cache, 
     return pages
 
 
-def page_body(path: Path) -> Body:
-    """A page's Body, from the page itself."""
+def _read(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise ContentError(f"cannot read: {exc.strerror or exc}", path) from None
-    return render_body(split_front_matter(decode_page(data, path), path)[1])
+
+
+def page_body(path: Path) -> Body:
+    """A page's Body, from the page itself."""
+    return render_body(split_front_matter(decode_page(_read(path), path), path)[1])
 
 
 def _reread(path: Path, ignore_topics: tuple[str, ...]) -> tuple[Episode, Body]:
     """A page read again because its cache entry went missing (the cache was
     deleted mid-build, or cannot be written)."""
-    try:
-        episode = _filter_topics(parse_episode(path.read_bytes(), path), ignore_topics)
-    except OSError as exc:
-        raise ContentError(f"cannot read: {exc.strerror or exc}", path) from None
+    episode = _filter_topics(parse_episode(_read(path), path), ignore_topics)
     return episode, render_body(episode.body)
 
 

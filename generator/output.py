@@ -179,12 +179,9 @@ class Output:
         placed there may be a hard link into the live site, and writing
         through it would change the site being replaced."""
         target = self.staging / name
-        if name in self._placed or self._copied:
+        if name in self._placed or self._copied:   # a copied old site may have it too
             target.unlink(missing_ok=True)
-            if name not in self._placed:
-                self._parent(target)
-                self._placed.add(name)
-        else:
+        if name not in self._placed:
             self._parent(target)
             self._placed.add(name)
         return target
