@@ -153,7 +153,7 @@ def _render(job: tuple) -> bool:
     """Write one page, and an episode's transcript download, in a worker
     process when there are many. An episode's transcript is rendered from
     its page; False if that cannot be read (the caller then reports it)."""
-    templates_dir, template, context, target, page, download = job
+    templates, template, context, target, page, download = job
     if page is not None:
         try:
             body = page_body(Path(page))
@@ -165,12 +165,14 @@ def _render(job: tuple) -> bool:
         if template is None:
             return True
         context["episode"]["blocks"] = transcript_blocks(body)
-    Path(target).write_bytes(_renderer(templates_dir).render(template, context).encode("utf-8"))
+    Path(target).write_bytes(_renderer(*templates).render(template, context).encode("utf-8"))
     return True
 
 
-@functools.cache
-def _renderer(templates_dir: Path):
+@functools.lru_cache(maxsize=4)
+def _renderer(templates_dir: Path, templates_key: str):
+    """The templates as they are now (``templates_key``): a Renderer never
+    looks at its files again, and ``serve`` needs a new one after an edit."""
     from generator.render import Renderer   # here: Jinja is slow to import, and a no-op build never renders
     return Renderer(templates_dir)
 
@@ -264,17 +266,17 @@ def _pages_to_render(out: Output, pages: list[tuple[str, str, dict]], urls: Urls
     return todo
 
 
-def _render_pages(out: Output, todo: list[_Todo], site: Site, urls: Urls, views: Views) -> None:
+def _render_pages(out: Output, todo: list[_Todo], site: Site, urls: Urls, views: Views, templates_key: str) -> None:
     """Render and write on every core when there are many pages; each worker
     writes its files straight into the staging folder."""
-    templates_dir = site.config.templates_dir.resolve()
+    templates = (site.config.templates_dir.resolve(), templates_key)
     jobs = []
     for t in todo:
         target = str(out.path_for(urls.output_file(t.name))) if t.template else None
         download = None
         if t.download:
             download = (_transcript_header(urls, views.by_slug[t.slug]), str(out.path_for(t.download[0])))
-        jobs.append((templates_dir, t.template, t.context, target,
+        jobs.append((templates, t.template, t.context, target,
                      str(views.by_slug[t.slug].path) if t.slug else None, download))
     for t, done in zip(todo, _progress(parallel_map(_render, jobs), len(todo))):
         if not done:   # its page could not be read: done here, which reports why
@@ -283,7 +285,7 @@ def _render_pages(out: Output, todo: list[_Todo], site: Site, urls: Urls, views:
                 out.write(t.download[0], transcript_text(site, urls, episode), t.download[1])
             if t.template:
                 t.context["episode"]["blocks"] = views.episode_blocks(t.slug)
-                out.write(urls.output_file(t.name), _renderer(templates_dir).render(t.template, t.context), t.key)
+                out.write(urls.output_file(t.name), _renderer(*templates).render(t.template, t.context), t.key)
             continue
         if t.download:
             out.written(t.download[0], t.download[1])
@@ -323,7 +325,8 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
     urls = Urls(config.base_url)
     views = Views(site, urls)
     # Every page depends on the templates and on the site-wide part of its context.
-    page_salt = make_key(_templates_key(config.templates_dir), json.dumps(views.common, sort_keys=True))
+    templates_key = _templates_key(config.templates_dir)
+    page_salt = make_key(templates_key, json.dumps(views.common, sort_keys=True))
     pages = _other_pages(views, urls)
     search_meta = _search_meta(site, urls)
     index_key = make_key("search", json.dumps(search_meta, ensure_ascii=False),
@@ -347,7 +350,7 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
             indexing = running.enter_context(Background(_timed_search_index, _search_job(site, search_meta)))
         todo = _episodes_to_render(out, site, urls, views, page_salt, cache)
         todo += _pages_to_render(out, pages, urls, page_salt)
-        _render_pages(out, todo, site, urls, views)
+        _render_pages(out, todo, site, urls, views, templates_key)
         _write_feeds(out, site, urls, pages)
         if indexing:
             index, stages["search"] = indexing.result()

@@ -15,7 +15,7 @@ from generator.cache import Cache, make_key
 from generator.config import SiteConfig
 from generator.content import EPISODES, decode_page, episode_meta, is_hand_edited, page_text, read_front_matter, write_atomic
 from generator.errors import ContentError, GeneratorError, Report, TranscriptError
-from generator.load import warm
+from generator.load import Loaded, add_to_pack, warm
 from generator.paragraphs import sentences, split_paragraphs
 from generator.slugs import slugify, unique_slug
 from generator.topics import extract_topics
@@ -23,6 +23,9 @@ from generator.transcript import Transcript, parse_transcript
 from generator.workers import parallel_map
 
 FACTS = "facts"   # cache pack: what each existing page says about its transcript
+# From this many new pages, the import adds them to the build's page pack
+# itself; for fewer, the build reading their entries costs less than the pack.
+PACK_AFTER = 48
 
 
 @dataclass
@@ -185,23 +188,28 @@ def import_transcripts(source_dir: Path, content_dir: Path, report: Report, *,
         writes.append((target, transcript, slug))
         summary.added.append(target)
     summary.parse_seconds = time.perf_counter() - started
-    for key, facts in parallel_map(_write_page, [(*w, topics_limit, ignore_topics, cache.folder) for w in writes]):
+    loaded = []
+    for key, facts, page in parallel_map(_write_page, [(*w, topics_limit, ignore_topics, cache.folder) for w in writes]):
         facts_used[key] = facts
+        if isinstance(page, Loaded):
+            loaded.append(page)
     if facts_used != pack:
         cache.put_pack(FACTS, facts_used)
+    if len(loaded) >= PACK_AFTER:
+        add_to_pack(cache, loaded)
     return summary
 
 
-def _write_page(job: tuple[Path, Transcript, str, int, tuple[str, ...], Path | None]) -> tuple[str, tuple]:
+def _write_page(job: tuple[Path, Transcript, str, int, tuple[str, ...], Path | None]) -> tuple[str, tuple, object]:
     """Make and write one page; runs in a worker process for a large batch.
     It also loads the page into the cache, as the build is about to need it.
     Returns the page's facts (what the next import would read back from it)
-    with their key."""
+    with their key, and the page as loaded."""
     path, transcript, slug, topics_limit, ignore_topics, cache_folder = job
     data = _page(_prepare(transcript, topics_limit, ignore_topics), slug).encode("utf-8")
     write_atomic(path, data.decode("utf-8"))
-    warm(path, data, ignore_topics, cache_folder)
-    return make_key("facts", str(path), data), (slug, transcript.source, transcript.sha256, False)
+    loaded = warm(path, data, ignore_topics, cache_folder)
+    return make_key("facts", str(path), data), (slug, transcript.source, transcript.sha256, False), loaded
 
 
 def import_site(config: SiteConfig, report: Report, *, settle_seconds: float = 0) -> ImportSummary:

@@ -64,9 +64,17 @@ def page_key(path: Path, data: bytes, ignore_topics: tuple[str, ...]) -> str:
     return make_key("page", str(path), data, "\n".join(ignore_topics))
 
 
-def warm(path: Path, data: bytes, ignore_topics: tuple[str, ...], cache_folder: Path | None) -> None:
+def warm(path: Path, data: bytes, ignore_topics: tuple[str, ...], cache_folder: Path | None) -> Loaded | ContentError:
     """Load a page just written, so the build finds it all in the cache."""
-    _load((path, data, page_key(path, data, ignore_topics), ignore_topics, cache_folder))
+    return _load((path, data, page_key(path, data, ignore_topics), ignore_topics, cache_folder))
+
+
+def add_to_pack(cache: Cache, loaded: list[Loaded]) -> None:
+    """Put pages just loaded into the pack the build reads first, which saves
+    it reading back each one's own entry after a large import."""
+    pack = cache.get_pack(PAGE)
+    pack.update((page.key, page) for page in loaded)
+    cache.put_pack(PAGE, pack)
 
 
 def _load(job: tuple[Path, bytes, str, tuple[str, ...], Path | None]) -> Loaded | ContentError:

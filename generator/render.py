@@ -3,6 +3,7 @@ the template file and line, whether the template fails to parse or fails
 while rendering."""
 from __future__ import annotations
 
+import functools
 import traceback
 from pathlib import Path
 
@@ -11,16 +12,43 @@ import jinja2
 from generator.errors import BuildError
 
 
+@functools.cache
+def _class_attributes(cls: type) -> frozenset[str] | None:
+    """Every attribute an instance of ``cls`` can have, if they are exactly
+    its class's (no instance ``__dict__``, no ``__getattr__``, the usual
+    ``__getattribute__``: a dict, a Card, a str); None for any other type."""
+    if cls.__getattribute__ is not object.__getattribute__ or hasattr(cls, "__getattr__") or cls.__dictoffset__:
+        return None
+    return frozenset(dir(cls))
+
+
+class _Environment(jinja2.Environment):
+    """Jinja's ``a.b`` tries ``a``'s attribute ``b``, then its item. View
+    models are dicts, where the attribute is missing (an exception raised and
+    caught) on nearly every lookup of nearly every page; this goes straight to
+    the item wherever the attribute is sure to be missing. Same result."""
+
+    def getattr(self, obj, attribute):
+        names = _class_attributes(type(obj))
+        if names is None or attribute in names:
+            return super().getattr(obj, attribute)
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
+
+
 class Renderer:
     def __init__(self, templates_dir: Path):
         self.templates_dir = templates_dir.resolve()
-        self.env = jinja2.Environment(
+        self.env = _Environment(
             loader=jinja2.FileSystemLoader(str(self.templates_dir)),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,   # a Renderer is for the templates as they are when it is made
         )
 
     def _where(self, exc: BaseException, default: str) -> tuple[str, int | None]:
