@@ -11,9 +11,10 @@ is redone and the entry rewritten.
 from __future__ import annotations
 
 import hashlib
-import os
 import itertools
+import os
 import pickle
+import time
 from functools import cache
 from pathlib import Path
 
@@ -173,3 +174,55 @@ class Cache:
             except OSError:
                 continue
 
+
+
+SETTLED_NS = 2_000_000_000   # unchanged this long (2 s), a file is remembered by its stat
+
+
+class Digests:
+    """SHA-256 of files' bytes, remembered by their stat (inode, size,
+    modification and change times) in a pack of ``kind``, so that a rebuild
+    reads only the files that changed, as git does.
+
+    Only a file unchanged for SETTLED_NS is remembered, and its stat is taken
+    before it is read: whatever changes it afterwards also changes its change
+    time, which nothing but the kernel sets, so a stale digest is never used.
+    """
+
+    def __init__(self, cache: Cache, kind: str):
+        self._cache, self._kind = cache, kind
+        self._known: dict[str, tuple] = cache.get_pack(kind)
+        self._seen: dict[str, tuple] = {}
+
+    def read(self, path: Path) -> tuple[bytes, str]:
+        """The file's bytes and their digest. Raises OSError as reading does."""
+        signature = _signature(path)
+        data = path.read_bytes()
+        return data, self._remember(path, signature, hashlib.sha256(data).hexdigest())
+
+    def known(self, path: Path) -> str | None:
+        """The file's digest if its stat is as when it was taken, else None."""
+        known = self._known.get(str(path))
+        if known is not None and known[0] == _signature(path):
+            self._seen[str(path)] = known
+            return known[1]
+        return None
+
+    def of(self, path: Path) -> str:
+        """The file's digest, read from it only if its stat has changed."""
+        return self.known(path) or self.read(path)[1]
+
+    def _remember(self, path: Path, signature: tuple, digest: str) -> str:
+        if time.time_ns() - signature[3] > SETTLED_NS:
+            self._seen[str(path)] = (signature, digest)
+        return digest
+
+    def save(self) -> None:
+        """Keep the files seen this run (a deleted file drops out)."""
+        if self._seen != self._known:
+            self._cache.put_pack(self._kind, self._seen)
+
+
+def _signature(path: Path) -> tuple[int, int, int, int]:
+    st = os.stat(path)
+    return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns

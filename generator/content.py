@@ -198,14 +198,29 @@ def page_text(meta: dict, paragraphs: list[str]) -> str:
     ``meta['source']`` must be a dict; the fingerprint is added to it so that
     a later import can tell an untouched page from one the user edited.
     """
+    return imported_page(meta, paragraphs, Path())[0]
+
+
+def imported_page(meta: dict, paragraphs: list[str], path: Path) -> tuple[str, Episode | None]:
+    """``page_text``, and the Episode that ``parse_episode`` reads back from
+    it at ``path``, where that is certain without parsing it (else None): when
+    the front matter was written directly, YAML reads back ``meta`` itself."""
     meta = {**meta, "source": {**meta["source"], "page_sha256": _BLANK_FINGERPRINT}}
     front = _simple_front_matter(meta)
+    direct = front is not None
     if front is None:
         front = _dump(meta)
     body = "\n\n".join(map(escape_markdown, paragraphs))
     text = f"{FENCE}\n{front}{FENCE}\n\n{body}\n"
     digest = _fingerprint(text)
-    return _FINGERPRINT.sub(lambda m: m[1] + digest, text, count=1)
+    text = _FINGERPRINT.sub(lambda m: m[1] + digest, text, count=1)
+    if not direct or "\r" in text or _resolves_to(digest) != _STR_TAG:
+        return text, None
+    meta["source"]["page_sha256"] = digest
+    try:   # the body and its first line as split_front_matter finds them
+        return text, _episode_from(meta, f"\n{body}\n", front.count("\n") + 3, path)
+    except ValueError:
+        return text, None   # parse_episode reports it
 
 
 def is_hand_edited(text: str) -> bool:
@@ -352,7 +367,7 @@ def episode_meta(title: str, show: str, date: dt.date, duration: int, audio_form
     return meta
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str | bytes) -> None:
     """Write via a temporary file and rename, so a crash never leaves half a page."""
-    data = text.encode("utf-8")
+    data = text.encode("utf-8") if isinstance(text, str) else text
     write_replacing(path, lambda f: f.write(data))

@@ -11,11 +11,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.cache import Cache, make_key
+from generator.cache import Cache, Digests, make_key
 from generator.config import SiteConfig
-from generator.content import EPISODES, decode_page, episode_meta, is_hand_edited, page_text, read_front_matter, write_atomic
+from generator.content import (EPISODES, Episode, decode_page, episode_meta, imported_page, is_hand_edited,
+                               read_front_matter, write_atomic)
 from generator.errors import ContentError, GeneratorError, Report, TranscriptError
-from generator.load import Loaded, add_to_pack, warm
+from generator.load import PAGE_DIGESTS, Loaded, add_to_pack, warm
 from generator.paragraphs import sentences, split_paragraphs
 from generator.slugs import slugify, unique_slug
 from generator.topics import extract_topics
@@ -23,6 +24,7 @@ from generator.transcript import Transcript, parse_transcript
 from generator.workers import parallel_map
 
 FACTS = "facts"   # cache pack: what each existing page says about its transcript
+TRANSCRIPT_DIGESTS = "transcript-digests"   # cache pack: each transcript's sha256, by its stat
 # From this many new pages, the import adds them to the build's page pack
 # itself; for fewer, the build reading their entries costs less than the pack.
 PACK_AFTER = 48
@@ -66,7 +68,8 @@ def _page_facts(path: Path, data: bytes) -> tuple[str | None, str | None, str, b
     return slug, None, "", True
 
 
-def _existing_pages(episodes_dir: Path, pack: dict, facts_used: dict) -> tuple[dict[str, _Existing], set[str]]:
+def _existing_pages(episodes_dir: Path, pack: dict, facts_used: dict,
+                    digests: Digests) -> tuple[dict[str, _Existing], set[str]]:
     """Imported pages by source file name, and every slug already in use.
     ``pack`` holds the facts of pages seen before; ``facts_used`` gets the
     facts of every page there now."""
@@ -75,14 +78,19 @@ def _existing_pages(episodes_dir: Path, pack: dict, facts_used: dict) -> tuple[d
     for path in sorted(episodes_dir.glob("*.md")):
         taken.add(path.stem)
         try:
-            data = path.read_bytes()
+            # Reading front matter is most of a no-op import; the facts are cached by content.
+            digest, data = digests.known(path), None
+            if digest is None:
+                data, digest = digests.read(path)
+            key = make_key("facts", str(path), digest)
+            facts = pack.get(key)
+            if not (isinstance(facts, tuple) and len(facts) == 4):
+                if data is None:
+                    data, digest = digests.read(path)
+                    key = make_key("facts", str(path), digest)
+                facts = _page_facts(path, data)
         except OSError:
             continue
-        # Reading front matter is most of a no-op import; the facts are cached by content.
-        key = make_key("facts", str(path), data)
-        facts = pack.get(key)
-        if not (isinstance(facts, tuple) and len(facts) == 4):
-            facts = _page_facts(path, data)
         facts_used[key] = facts
         slug, source_file, source_sha256, hand_edited = facts
         if slug:
@@ -106,12 +114,13 @@ def _prepare(transcript: Transcript, topics_limit: int, ignore_topics: tuple[str
     return _Prepared(transcript, topics, split_paragraphs(transcript.text, spoken))
 
 
-def _page(prepared: _Prepared, slug: str) -> str:
-    """The content page text (pure: same input, same bytes)."""
+def _page(prepared: _Prepared, slug: str, path: Path) -> tuple[str, Episode | None]:
+    """The content page text (pure: same input, same bytes), and the Episode
+    read from it where that needs no parsing."""
     t = prepared.transcript
     meta = episode_meta(t.title, t.show, t.date, t.duration, t.audio_format, t.description, slug,
                         prepared.topics, t.source, t.sha256)
-    return page_text(meta, prepared.paragraphs)
+    return imported_page(meta, prepared.paragraphs, path)
 
 
 def transcript_files(source_dir: Path) -> list[Path]:
@@ -138,7 +147,8 @@ def import_transcripts(source_dir: Path, content_dir: Path, report: Report, *,
     episodes_dir = content_dir / EPISODES
     pack = cache.get_pack(FACTS)
     facts_used: dict = {}
-    existing, taken = _existing_pages(episodes_dir, pack, facts_used)
+    page_digests, transcript_digests = Digests(cache, PAGE_DIGESTS), Digests(cache, TRANSCRIPT_DIGESTS)
+    existing, taken = _existing_pages(episodes_dir, pack, facts_used, page_digests)
     summary = ImportSummary()
     jobs = []
     for path in transcript_files(source_dir):
@@ -146,16 +156,18 @@ def import_transcripts(source_dir: Path, content_dir: Path, report: Report, *,
             summary.pending.append(path)
             continue
         try:
-            data = path.read_bytes()
+            old = existing.get(path.name)
+            if old and old.source_sha256 == transcript_digests.of(path):
+                summary.unchanged += 1
+                continue
+            data, _ = transcript_digests.read(path)
         except OSError as exc:
             report.error(TranscriptError(f"cannot read: {exc.strerror or exc}", path))
             summary.failed += 1
             continue
-        old = existing.get(path.name)
-        if old and old.source_sha256 == hashlib.sha256(data).hexdigest():
-            summary.unchanged += 1
-            continue
         jobs.append((path, data))
+    transcript_digests.save()
+    page_digests.save()
 
     # Parsed here, as a new page's slug depends on every title before it; the
     # slow part of an import (topics, paragraphs, the page, its cache entry)
@@ -206,10 +218,12 @@ def _write_page(job: tuple[Path, Transcript, str, int, tuple[str, ...], Path | N
     Returns the page's facts (what the next import would read back from it)
     with their key, and the page as loaded."""
     path, transcript, slug, topics_limit, ignore_topics, cache_folder = job
-    data = _page(_prepare(transcript, topics_limit, ignore_topics), slug).encode("utf-8")
-    write_atomic(path, data.decode("utf-8"))
-    loaded = warm(path, data, ignore_topics, cache_folder)
-    return make_key("facts", str(path), data), (slug, transcript.source, transcript.sha256, False), loaded
+    text, episode = _page(_prepare(transcript, topics_limit, ignore_topics), slug, path)
+    data = text.encode("utf-8")
+    write_atomic(path, data)
+    digest = hashlib.sha256(data).hexdigest()
+    loaded = warm(path, data, digest, ignore_topics, cache_folder, episode)
+    return make_key("facts", str(path), digest), (slug, transcript.source, transcript.sha256, False), loaded
 
 
 def import_site(config: SiteConfig, report: Report, *, settle_seconds: float = 0) -> ImportSummary:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.cache import Cache, make_key
+from generator.cache import Cache, Digests, make_key
 from generator.content import EPISODES, Episode, decode_page, parse_episode, split_front_matter
 from generator.errors import ContentError, Report
 from generator.markup import Body, render_body
@@ -26,6 +26,7 @@ from generator.workers import parallel_map
 LEAD_WORDS = 64   # enough for any excerpt a page shows
 PAGE = "page"   # cache kind: one entry per page, in parts (Loaded, DocTokens)
 TOKENS = 1   # the part after the Loaded
+PAGE_DIGESTS = "page-digests"   # cache pack: each page's sha256, by its stat
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,9 @@ class Loaded:
     the key under which its Body and search tokens are cached."""
     episode: Episode
     key: str
-    lead: tuple[str, ...]   # the first LEAD_WORDS + 1 words of the transcript
+    # The first LEAD_WORDS + 1 words of the transcript, joined by spaces: one
+    # string, not a tuple of words, makes the page pack three times faster to read.
+    lead: str
     word_count: int
 
 
@@ -50,23 +53,25 @@ def search_doc(episode: Episode, body: Body) -> SearchDoc:
     return SearchDoc(ref="", title=episode.title, topics=episode.topics, paragraphs=body.paragraphs)
 
 
-def _lead(body: Body) -> tuple[str, ...]:
+def _lead(body: Body) -> str:
     words: list[str] = []
     for paragraph in body.paragraphs:
         words += paragraph.split()
         if len(words) > LEAD_WORDS:
             break
-    return tuple(words[:LEAD_WORDS + 1])
+    return " ".join(words[:LEAD_WORDS + 1])
 
 
-def page_key(path: Path, data: bytes, ignore_topics: tuple[str, ...]) -> str:
-    """The cache key of everything loaded from one page."""
-    return make_key("page", str(path), data, "\n".join(ignore_topics))
+def page_key(path: Path, digest: str, ignore_topics: tuple[str, ...]) -> str:
+    """The cache key of everything loaded from one page (``digest``: its bytes' sha256)."""
+    return make_key("page", str(path), digest, "\n".join(ignore_topics))
 
 
-def warm(path: Path, data: bytes, ignore_topics: tuple[str, ...], cache_folder: Path | None) -> Loaded | ContentError:
-    """Load a page just written, so the build finds it all in the cache."""
-    return _load((path, data, page_key(path, data, ignore_topics), ignore_topics, cache_folder))
+def warm(path: Path, data: bytes, digest: str, ignore_topics: tuple[str, ...], cache_folder: Path | None,
+         episode: Episode | None = None) -> Loaded | ContentError:
+    """Load a page just written, so the build finds it all in the cache;
+    ``episode``, if given, is what parsing ``data`` gives."""
+    return _load((path, data, page_key(path, digest, ignore_topics), ignore_topics, cache_folder), episode)
 
 
 def add_to_pack(cache: Cache, loaded: list[Loaded]) -> None:
@@ -77,11 +82,11 @@ def add_to_pack(cache: Cache, loaded: list[Loaded]) -> None:
     cache.put_pack(PAGE, pack)
 
 
-def _load(job: tuple[Path, bytes, str, tuple[str, ...], Path | None]) -> Loaded | ContentError:
+def _load(job: tuple[Path, bytes, str, tuple[str, ...], Path | None], parsed: Episode | None = None) -> Loaded | ContentError:
     """One page, start to finish; runs in a worker process for a large batch."""
     path, data, key, ignore_topics, cache_folder = job
     try:
-        episode = _filter_topics(parse_episode(data, path), ignore_topics)
+        episode = _filter_topics(parsed or parse_episode(data, path), ignore_topics)
     except ContentError as exc:
         return exc
     body = render_body(episode.body)
@@ -95,20 +100,27 @@ def load_pages(content_dir: Path, ignore_topics: tuple[str, ...], cache: Cache, 
     results: dict[Path, Loaded | ContentError] = {}
     jobs = []
     pack = cache.get_pack(PAGE)
+    digests = Digests(cache, PAGE_DIGESTS)
     for path in sorted((content_dir / EPISODES).glob("*.md")):
         try:
-            data = path.read_bytes()
+            digest, data = digests.known(path), None   # an unchanged page is not read
+            if digest is None:
+                data, digest = digests.read(path)
+            key = page_key(path, digest, ignore_topics)
+            cached = pack.get(key)
+            if not isinstance(cached, Loaded):
+                cached = cache.get(PAGE, key)
+            if isinstance(cached, Loaded):
+                results[path] = cached
+                continue
+            if data is None:   # unchanged, but its cache entry is gone
+                data, digest = digests.read(path)
+                key = page_key(path, digest, ignore_topics)
         except OSError as exc:
             results[path] = ContentError(f"cannot read: {exc.strerror or exc}", path)
             continue
-        key = page_key(path, data, ignore_topics)
-        cached = pack.get(key)
-        if not isinstance(cached, Loaded):
-            cached = cache.get(PAGE, key)
-        if isinstance(cached, Loaded):
-            results[path] = cached
-        else:
-            jobs.append((path, data, key, ignore_topics, cache.folder))
+        jobs.append((path, data, key, ignore_topics, cache.folder))
+    digests.save()
     for job, result in zip(jobs, parallel_map(_load, jobs)):
         results[job[0]] = result
     loaded = {r.key: r for r in results.values() if isinstance(r, Loaded)}

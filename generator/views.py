@@ -29,7 +29,7 @@ def display_date(date: dt.date) -> str:
 def excerpt(site: Site, episode: Episode, words: int = EXCERPT_WORDS) -> str:
     if episode.description:
         return episode.description
-    lead = site.pages[episode.slug].lead
+    lead = site.pages[episode.slug].lead.split()   # words hold no spaces: these are the words joined
     return " ".join(lead[:words]) + "…" if len(lead) > words else " ".join(lead)
 
 

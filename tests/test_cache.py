@@ -1,0 +1,75 @@
+"""File digests remembered by stat: an unchanged file is not read again, and
+no change to a file, however sly, is missed."""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from generator import cache as cache_module
+from generator.cache import Cache, Digests
+
+
+@pytest.fixture
+def settled(monkeypatch):
+    """Every file counts as settled at once (normally after two seconds)."""
+    monkeypatch.setattr(cache_module, "SETTLED_NS", -10**12)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_an_unchanged_file_is_not_read_again(tmp_path: Path, settled, monkeypatch):
+    page = tmp_path / "page.md"
+    page.write_bytes(b"words")
+    digests = Digests(Cache(tmp_path / ".cache"), "test")
+    assert digests.of(page) == _sha(b"words")
+    digests.save()
+
+    def no_reading(self):
+        raise AssertionError(f"{self} was read again")
+    monkeypatch.setattr(Path, "read_bytes", no_reading)
+    assert Digests(Cache(tmp_path / ".cache"), "test").of(page) == _sha(b"words")
+
+
+def test_a_file_rewritten_with_its_old_size_and_times_is_read_again(tmp_path: Path, settled):
+    page = tmp_path / "page.md"
+    page.write_bytes(b"words")
+    before = page.stat()
+    digests = Digests(Cache(tmp_path / ".cache"), "test")
+    digests.of(page)
+    digests.save()
+    page.write_bytes(b"WORDS")   # same size, same inode
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))   # and the old modification time
+    assert Digests(Cache(tmp_path / ".cache"), "test").of(page) == _sha(b"WORDS")
+
+
+def test_a_file_changed_just_now_is_not_remembered(tmp_path: Path, monkeypatch):
+    page = tmp_path / "page.md"
+    page.write_bytes(b"words")
+    digests = Digests(Cache(tmp_path / ".cache"), "test")
+    assert digests.of(page) == _sha(b"words")
+    digests.save()
+    reads = []
+    real_read = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or real_read(self))
+    assert Digests(Cache(tmp_path / ".cache"), "test").of(page) == _sha(b"words")
+    assert reads == [page]   # still inside its two seconds: read again
+
+
+def test_a_deleted_file_is_forgotten(tmp_path: Path, settled):
+    pages = [tmp_path / "a.md", tmp_path / "b.md"]
+    for page in pages:
+        page.write_bytes(page.name.encode())
+    digests = Digests(Cache(tmp_path / ".cache"), "test")
+    for page in pages:
+        digests.of(page)
+    digests.save()
+    pages[1].unlink()
+    digests = Digests(Cache(tmp_path / ".cache"), "test")
+    digests.of(pages[0])
+    digests.save()
+    assert list(Cache(tmp_path / ".cache").get_pack("test")) == [str(pages[0])]
