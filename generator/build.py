@@ -327,11 +327,6 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
     # Every page depends on the templates and on the site-wide part of its context.
     templates_key = _templates_key(config.templates_dir)
     page_salt = make_key(templates_key, json.dumps(views.common, sort_keys=True))
-    pages = _other_pages(views, urls)
-    search_meta = _search_meta(site, urls)
-    index_key = make_key("search", json.dumps(search_meta, ensure_ascii=False),
-                         *(site.pages[e.slug].key for e in site.episodes))
-
     assets = _theme_assets(config)
     site_key = make_key("site", page_salt, repr(config), os.environ.get("SOURCE_DATE_EPOCH", ""),
                         *(f"{name}\0{hashlib.sha256(path.read_bytes()).hexdigest()}" for name, path in assets.items()),
@@ -344,6 +339,10 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
             return BuildResult(len(site.episodes), out.files, config.output_dir,
                                time.perf_counter() - started, stages)
         out.start_staging()
+        pages = _other_pages(views, urls)
+        search_meta = _search_meta(site, urls)
+        index_key = make_key("search", json.dumps(search_meta, ensure_ascii=False),
+                             *(site.pages[e.slug].key for e in site.episodes))
         # The search index, if it changed, is built alongside everything else.
         indexing = None
         if not out.reuse("search/index.json", index_key):

@@ -11,9 +11,12 @@ is redone and the entry rewritten.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import itertools
 import os
 import pickle
+import re
+import sys
 import time
 from functools import cache
 from pathlib import Path
@@ -22,16 +25,42 @@ GENERATOR = Path(__file__).resolve().parent
 VERSION = "1"
 
 
+# The libraries whose output is part of ours: module -> distribution name.
+LIBRARIES = {"jinja2": "jinja2", "lunr": "lunr", "markdown_it": "markdown_it_py", "yaml": "pyyaml"}
+
+
+def _library_versions() -> dict[str, str]:
+    """Each library's installed version, read from its ``NAME-VERSION.dist-info``
+    folder as importlib.metadata would: importing Jinja and markdown-it only to
+    ask them would cost a build that needs neither a tenth of a second."""
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".dist-info"):
+                project, _, version = name[:-len(".dist-info")].partition("-")
+                found.setdefault(re.sub(r"[-_.]+", "_", project).lower(), version)
+    versions = {}
+    for module, distribution in LIBRARIES.items():
+        version = found.get(distribution)
+        if version is None:   # not installed from a wheel: ask the library itself
+            library = importlib.import_module(module)
+            version = getattr(library, "__version__", None) or getattr(library, "__VERSION__", "?")
+        versions[module] = version
+    return versions
+
+
 @cache
 def code_salt() -> str:
     """A hash of the generator's code and built-in assets, and the versions
     of the libraries that shape its output: an upgrade never reuses results
     an older version computed."""
-    import jinja2, lunr, markdown_it, yaml   # noqa: E401 - their output is part of ours too
     digest = hashlib.sha256(VERSION.encode())
-    for library in (jinja2, lunr, markdown_it, yaml):
-        version = getattr(library, "__version__", None) or getattr(library, "__VERSION__", "?")
-        digest.update(f"{library.__name__} {version}\0".encode())
+    for module, version in _library_versions().items():
+        digest.update(f"{module} {version}\0".encode())
     for path in sorted(GENERATOR.rglob("*")):
         if path.is_file() and path.suffix in (".py", ".js") and "__pycache__" not in path.parts:
             digest.update(path.relative_to(GENERATOR).as_posix().encode() + b"\0" + path.read_bytes())

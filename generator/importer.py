@@ -75,7 +75,7 @@ def _existing_pages(episodes_dir: Path, pack: dict, facts_used: dict,
     facts of every page there now."""
     by_source: dict[str, _Existing] = {}
     taken: set[str] = set()
-    for path in sorted(episodes_dir.glob("*.md")):
+    for path in sorted(episodes_dir.glob("*.md"), key=str):   # str: comparing Paths is slow
         taken.add(path.stem)
         try:
             # Reading front matter is most of a no-op import; the facts are cached by content.
@@ -124,7 +124,7 @@ def _page(prepared: _Prepared, slug: str, path: Path) -> tuple[str, Episode | No
 
 
 def transcript_files(source_dir: Path) -> list[Path]:
-    return sorted(p for p in source_dir.glob("*.txt") if p.is_file() and not p.name.startswith("."))
+    return sorted((p for p in source_dir.glob("*.txt") if p.is_file() and not p.name.startswith(".")), key=str)
 
 
 def _modified_within(path: Path, seconds: float) -> bool:

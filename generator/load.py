@@ -101,7 +101,7 @@ def load_pages(content_dir: Path, ignore_topics: tuple[str, ...], cache: Cache, 
     jobs = []
     pack = cache.get_pack(PAGE)
     digests = Digests(cache, PAGE_DIGESTS)
-    for path in sorted((content_dir / EPISODES).glob("*.md")):
+    for path in sorted((content_dir / EPISODES).glob("*.md"), key=str):   # str: comparing Paths is slow
         try:
             digest, data = digests.known(path), None   # an unchanged page is not read
             if digest is None:
@@ -130,7 +130,7 @@ def load_pages(content_dir: Path, ignore_topics: tuple[str, ...], cache: Cache, 
 
     pages: list[Loaded] = []
     seen: dict[str, Path] = {}
-    for path in sorted(results):
+    for path in sorted(results, key=str):
         result = results[path]
         if isinstance(result, ContentError):
             report.error(result)

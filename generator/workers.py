@@ -13,11 +13,9 @@ holds, so there they come from a fork server instead.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, TypeVar
 
@@ -30,6 +28,7 @@ MIN_BATCH = 48   # below this, one process is faster than two
 def _context():
     """A plain fork while this process has one thread (the CLI): instant,
     with every module already loaded. Otherwise (``serve``) a fork server."""
+    import multiprocessing   # here: a build that needs no worker never pays for importing it
     if threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver")
@@ -88,6 +87,7 @@ def parallel_map(fn: Callable[[T], R], items: Iterable[T], *, min_batch: int = M
     # Frozen, the objects a forked worker inherits are never visited by its
     # garbage collector, which would otherwise write to (and so copy) every
     # memory page holding one.
+    from concurrent.futures import ProcessPoolExecutor
     gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=_context(),

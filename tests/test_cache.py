@@ -73,3 +73,13 @@ def test_a_deleted_file_is_forgotten(tmp_path: Path, settled):
     digests.of(pages[0])
     digests.save()
     assert list(Cache(tmp_path / ".cache").get_pack("test")) == [str(pages[0])]
+
+
+def test_the_cache_is_keyed_by_the_versions_the_libraries_report():
+    import importlib
+
+    from generator.cache import LIBRARIES, _library_versions
+    versions = _library_versions()
+    for module in LIBRARIES:
+        library = importlib.import_module(module)
+        assert versions[module] == (getattr(library, "__version__", None) or library.__VERSION__)
