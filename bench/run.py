@@ -62,8 +62,8 @@ def set_aside(path: Path) -> None:
     This machine's ext4 has no journal, and without one ext4 will not reuse an
     inode for a minute or more after its file was deleted: every new file's
     inode search then steps past each recently deleted one. Right after
-    deleting a 1,000-episode site, creating a file took 1.2 ms instead of
-    0.1 ms: a cold build of 1,000 episodes took 3.6 s more system time and
+    deleting thousands of files, creating a file took 1.2 ms instead of
+    0.2 ms: a cold build of 1,000 episodes took 3.6 s more system time and
     2.6 s more wall time. A cold build on a fresh clone
     follows no such deletion, so none may come just before one here.
     """
