@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.util
 import itertools
 import os
 import pickle
 import re
-import sys
 import time
 from functools import cache
 from pathlib import Path
@@ -30,26 +30,28 @@ LIBRARIES = {"jinja2": "jinja2", "lunr": "lunr", "markdown_it": "markdown_it_py"
 
 
 def _library_versions() -> dict[str, str]:
-    """Each library's installed version, read from its ``NAME-VERSION.dist-info``
-    folder as importlib.metadata would: importing Jinja and markdown-it only to
-    ask them would cost a build that needs neither a tenth of a second."""
-    found: dict[str, str] = {}
-    for entry in sys.path:
-        try:
-            names = os.listdir(entry or ".")
-        except OSError:
-            continue
-        for name in names:
-            if name.endswith(".dist-info"):
-                project, _, version = name[:-len(".dist-info")].partition("-")
-                found.setdefault(re.sub(r"[-_.]+", "_", project).lower(), version)
+    """Each library's version, read from the ``NAME-VERSION.dist-info`` folder
+    beside the copy Python would import, as importlib.metadata would:
+    importing Jinja and markdown-it only to ask them would cost a build that
+    needs neither a tenth of a second."""
     versions = {}
     for module, distribution in LIBRARIES.items():
-        version = found.get(distribution)
-        if version is None:   # not installed from a wheel: ask the library itself
+        spec = importlib.util.find_spec(module)   # finds the copy without importing it
+        found = []
+        if spec is not None and spec.origin:
+            where = Path(spec.origin).parent
+            folder = where.parent if spec.submodule_search_locations else where
+            try:
+                found = [name[:-len(".dist-info")].partition("-")[2] for name in os.listdir(folder)
+                         if name.endswith(".dist-info")
+                         and re.sub(r"[-_.]+", "_", name.partition("-")[0]).lower() == distribution]
+            except OSError:
+                pass
+        if len(found) == 1:
+            versions[module] = found[0]
+        else:   # not installed from a wheel, or more than one record of it: ask the library itself
             library = importlib.import_module(module)
-            version = getattr(library, "__version__", None) or getattr(library, "__VERSION__", "?")
-        versions[module] = version
+            versions[module] = getattr(library, "__version__", None) or getattr(library, "__VERSION__", "?")
     return versions
 
 

@@ -12,12 +12,17 @@ import jinja2
 from generator.errors import BuildError
 
 
+# CPython's generic attribute lookup (the class, then any instance __dict__),
+# as each of these types names its own copy of it.
+_GENERIC_GETATTRIBUTE = tuple(t.__getattribute__ for t in (object, dict, list, tuple, str))
+
+
 @functools.cache
 def _class_attributes(cls: type) -> frozenset[str] | None:
     """Every attribute an instance of ``cls`` can have, if they are exactly
-    its class's (no instance ``__dict__``, no ``__getattr__``, the usual
-    ``__getattribute__``: a dict, a Card, a str); None for any other type."""
-    if cls.__getattribute__ is not object.__getattribute__ or hasattr(cls, "__getattr__") or cls.__dictoffset__:
+    its class's (the generic lookup, no instance ``__dict__``, no
+    ``__getattr__``: a dict, a list, a str, a Card); None for any other type."""
+    if cls.__getattribute__ not in _GENERIC_GETATTRIBUTE or hasattr(cls, "__getattr__") or cls.__dictoffset__:
         return None
     return frozenset(dir(cls))
 

@@ -83,3 +83,12 @@ def test_the_cache_is_keyed_by_the_versions_the_libraries_report():
     for module in LIBRARIES:
         library = importlib.import_module(module)
         assert versions[module] == (getattr(library, "__version__", None) or library.__VERSION__)
+
+
+def test_a_stray_version_record_elsewhere_on_the_path_is_not_believed(tmp_path: Path, monkeypatch):
+    import sys
+
+    from generator.cache import _library_versions
+    (tmp_path / "jinja2-9.9.dist-info").mkdir()
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    assert _library_versions()["jinja2"] != "9.9"
