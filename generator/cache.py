@@ -206,7 +206,6 @@ class Cache:
                 continue
 
 
-
 SETTLED_NS = 2_000_000_000   # unchanged this long (2 s), a file is remembered by its stat
 
 
@@ -239,9 +238,14 @@ class Digests:
             return known[1]
         return None
 
-    def of(self, path: Path) -> str:
-        """The file's digest, read from it only if its stat has changed."""
-        return self.known(path) or self.read(path)[1]
+    def known_or_read(self, path: Path) -> tuple[str, bytes | None]:
+        """The file's digest, and its bytes only if reading them was needed
+        to work it out (None when its stat is as remembered)."""
+        digest = self.known(path)
+        if digest is not None:
+            return digest, None
+        data, digest = self.read(path)
+        return digest, data
 
     def _remember(self, path: Path, signature: tuple, digest: str) -> str:
         if time.time_ns() - signature[3] > SETTLED_NS:

@@ -103,8 +103,8 @@ def _escape(text: str) -> str:
 def sitemap(pages: list[tuple[str, dt.date | None]], urls: Urls) -> bytes:
     """Written line by line, as ElementTree would write it: building and
     serialising the tree took a tenth of a rebuild after one new transcript."""
-    if not pages:
-        return _xml(ET.Element(f"{{{SITEMAP_NS}}}urlset"))
+    if not pages:   # an empty element: ElementTree closes it in the start tag
+        return _tree_sitemap(pages, urls)
     lines = ["<?xml version='1.0' encoding='utf-8'?>", f'<urlset xmlns="{SITEMAP_NS}">']
     for name, lastmod in pages:
         lines += ["  <url>", f"    <loc>{_escape(urls.absolute(name))}</loc>"]

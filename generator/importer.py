@@ -79,9 +79,7 @@ def _existing_pages(episodes_dir: Path, pack: dict, facts_used: dict,
         taken.add(path.stem)
         try:
             # Reading front matter is most of a no-op import; the facts are cached by content.
-            digest, data = digests.known(path), None
-            if digest is None:
-                data, digest = digests.read(path)
+            digest, data = digests.known_or_read(path)
             key = make_key("facts", str(path), digest)
             facts = pack.get(key)
             if not (isinstance(facts, tuple) and len(facts) == 4):
@@ -157,10 +155,12 @@ def import_transcripts(source_dir: Path, content_dir: Path, report: Report, *,
             continue
         try:
             old = existing.get(path.name)
-            if old and old.source_sha256 == transcript_digests.of(path):
+            digest, data = transcript_digests.known_or_read(path)
+            if old and old.source_sha256 == digest:
                 summary.unchanged += 1
                 continue
-            data, _ = transcript_digests.read(path)
+            if data is None:   # remembered, but it is not what its page was made from
+                data, _ = transcript_digests.read(path)
         except OSError as exc:
             report.error(TranscriptError(f"cannot read: {exc.strerror or exc}", path))
             summary.failed += 1

@@ -103,9 +103,7 @@ def load_pages(content_dir: Path, ignore_topics: tuple[str, ...], cache: Cache, 
     digests = Digests(cache, PAGE_DIGESTS)
     for path in sorted((content_dir / EPISODES).glob("*.md"), key=str):   # str: comparing Paths is slow
         try:
-            digest, data = digests.known(path), None   # an unchanged page is not read
-            if digest is None:
-                data, digest = digests.read(path)
+            digest, data = digests.known_or_read(path)   # an unchanged page is not read
             key = page_key(path, digest, ignore_topics)
             cached = pack.get(key)
             if not isinstance(cached, Loaded):

@@ -26,13 +26,13 @@ def test_an_unchanged_file_is_not_read_again(tmp_path: Path, settled, monkeypatc
     page = tmp_path / "page.md"
     page.write_bytes(b"words")
     digests = Digests(Cache(tmp_path / ".cache"), "test")
-    assert digests.of(page) == _sha(b"words")
+    assert digests.known_or_read(page)[0] == _sha(b"words")
     digests.save()
 
     def no_reading(self):
         raise AssertionError(f"{self} was read again")
     monkeypatch.setattr(Path, "read_bytes", no_reading)
-    assert Digests(Cache(tmp_path / ".cache"), "test").of(page) == _sha(b"words")
+    assert Digests(Cache(tmp_path / ".cache"), "test").known_or_read(page)[0] == _sha(b"words")
 
 
 def test_a_file_rewritten_with_its_old_size_and_times_is_read_again(tmp_path: Path, settled):
@@ -40,23 +40,23 @@ def test_a_file_rewritten_with_its_old_size_and_times_is_read_again(tmp_path: Pa
     page.write_bytes(b"words")
     before = page.stat()
     digests = Digests(Cache(tmp_path / ".cache"), "test")
-    digests.of(page)
+    digests.known_or_read(page)[0]
     digests.save()
     page.write_bytes(b"WORDS")   # same size, same inode
     os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))   # and the old modification time
-    assert Digests(Cache(tmp_path / ".cache"), "test").of(page) == _sha(b"WORDS")
+    assert Digests(Cache(tmp_path / ".cache"), "test").known_or_read(page)[0] == _sha(b"WORDS")
 
 
 def test_a_file_changed_just_now_is_not_remembered(tmp_path: Path, monkeypatch):
     page = tmp_path / "page.md"
     page.write_bytes(b"words")
     digests = Digests(Cache(tmp_path / ".cache"), "test")
-    assert digests.of(page) == _sha(b"words")
+    assert digests.known_or_read(page)[0] == _sha(b"words")
     digests.save()
     reads = []
     real_read = Path.read_bytes
     monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or real_read(self))
-    assert Digests(Cache(tmp_path / ".cache"), "test").of(page) == _sha(b"words")
+    assert Digests(Cache(tmp_path / ".cache"), "test").known_or_read(page)[0] == _sha(b"words")
     assert reads == [page]   # still inside its two seconds: read again
 
 
@@ -66,11 +66,11 @@ def test_a_deleted_file_is_forgotten(tmp_path: Path, settled):
         page.write_bytes(page.name.encode())
     digests = Digests(Cache(tmp_path / ".cache"), "test")
     for page in pages:
-        digests.of(page)
+        digests.known_or_read(page)[0]
     digests.save()
     pages[1].unlink()
     digests = Digests(Cache(tmp_path / ".cache"), "test")
-    digests.of(pages[0])
+    digests.known_or_read(pages[0])[0]
     digests.save()
     assert list(Cache(tmp_path / ".cache").get_pack("test")) == [str(pages[0])]
 
