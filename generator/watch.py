@@ -103,7 +103,7 @@ class Rebuilder:
     itself wrote, and transcripts waiting until they are completely copied."""
 
     def __init__(self, config: SiteConfig, load_config: Callable[[], SiteConfig], config_file: Path | None,
-                 *, settle_seconds: float = SETTLE_SECONDS, strict: bool = False,
+                 *, settle_seconds: float = SETTLE_SECONDS, strict: bool = False, verbose: bool = False,
                  out: TextIO | None = None, err: TextIO | None = None):
         self.config = config
         self._load_config = load_config
@@ -111,6 +111,7 @@ class Rebuilder:
         self._config_signature = _signature(self.config_file) if self.config_file else None
         self.settle_seconds = settle_seconds
         self.strict = strict   # warnings are shown and counted with the errors
+        self.verbose = verbose   # list the episodes the podcast feeds gave no audio for
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         self.state = BuildState(0, 0, True, (), config.output_dir, config.base_path)
@@ -133,6 +134,10 @@ class Rebuilder:
             line = summary.line()
             result = build_site(config, report)
             line += "; " + result.line()
+            if result.audio:
+                line += "; " + result.audio.line()
+                if self.verbose:
+                    print("".join(f"  no audio: {u}\n" for u in result.audio.unmatched), end="", file=self.out)
             ok = True
         except ConfigError as exc:
             for problem in exc.problems:
