@@ -165,7 +165,7 @@ def _render(job: tuple) -> bool:
             Path(txt_target).write_bytes(_download_text(header, body.paragraphs).encode("utf-8"))
         if template is None:
             return True
-        context["episode"]["blocks"] = transcript_blocks(body)
+        context["episode"]["blocks"] = transcript_blocks(body, context["episode"]["audio_seconds"])
     Path(target).write_bytes(_renderer(*templates).render(template, context).encode("utf-8"))
     return True
 

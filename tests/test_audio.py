@@ -232,3 +232,6 @@ def test_a_hand_pinned_page_keeps_its_audio_through_a_reimport(tmp_path):
     assert page.read_text() == text and "edited by hand" in run.stderr
     assert run.stdout.splitlines()[-1] == \
         "audio: 1 of 1 episodes matched (feed: feeds/matching.xml; 1 set by hand; 1 cleared by hand)"
+    html = (root / "_site/episodes/belarus-joins-sco-eurasia-grows-stronger.html").read_text()
+    assert "https://media.example.com/mine.mp3" in html
+    assert "<audio" not in (root / "_site/episodes/putin-lukashenko-prepare-for-nato-escalation.html").read_text()
