@@ -38,6 +38,15 @@ class Audio:
     source: str = ""        # the feed entry it came from, or "front matter"
 
 
+def audio_type(url: str) -> str:
+    """The MIME type a file name suggests, for audio set by hand without one."""
+    import mimetypes
+    from urllib.parse import urlsplit
+
+    guessed = mimetypes.guess_type(urlsplit(url).path)[0] or ""
+    return guessed if guessed.startswith("audio/") else "audio/mpeg"
+
+
 # Normalising titles -------------------------------------------------------------------------
 
 # '#123 –', 'Ep. 12:', 'Episode 7 -', '#5' at the start of a title; a bare number

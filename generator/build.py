@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from generator import audio, feeds, index_update, search
+from generator import audio, feeds, index_update, search, transcript_html
 from generator.cache import Cache, make_key
 from generator.config import SiteConfig
 from generator.content import Episode
@@ -355,6 +355,7 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
         todo = _episodes_to_render(out, site, urls, views, page_salt, cache)
         todo += _pages_to_render(out, pages, urls, page_salt)
         _render_pages(out, todo, site, urls, views, templates_key)
+        transcript_html.write_transcripts(out, site, urls)
         _write_feeds(out, site, urls, pages)
         if indexing:
             index, stages["search"] = indexing.result()

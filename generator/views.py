@@ -10,7 +10,7 @@ import math
 import re
 from collections.abc import Mapping
 
-from generator.audio import Audio, clock, paragraph_starts
+from generator.audio import Audio, audio_type, clock, paragraph_starts
 from generator.content import Episode
 from generator.markup import Body
 from generator.site import Site
@@ -135,12 +135,15 @@ class Views:
                 "highlight_js_url": urls.link(urls.asset("highlight.js")),
                 "player_js_url": urls.link(urls.asset("player.js")),
                 "player_css_url": urls.link(urls.asset("player.css")),
+                "image": site.podcast_image,   # the show's artwork from its feed: og:image, never an <img>
             }
         }
 
-    def _page(self, name: str, title: str, description: str = "", kind: str = "website", **extra) -> dict:
+    def _page(self, name: str, title: str, description: str = "", kind: str = "website", image: str = "",
+              **extra) -> dict:
         site_title = self.site.config.title
         return {**self.common, **extra, "page": {
+            "image": image or self.site.podcast_image,
             "title": title, "full_title": f"{title} · {site_title}" if title != site_title else title,
             "description": description or self.site.config.description, "kind": kind,
             "canonical": self.urls.absolute(name), "url": self.urls.link(name)}}
@@ -226,8 +229,13 @@ class Views:
             "description": description,
             "partOfSeries": {"@type": "PodcastSeries", "name": episode.show or self.site.config.title},
         }
+        found = self.site.audio.get(episode.slug)
+        if found:
+            jsonld["associatedMedia"] = {"@type": "AudioObject", "contentUrl": found.url,
+                                         "encodingFormat": found.type or audio_type(found.url),
+                                         "duration": iso_duration(audio["seconds"])}
         return name, self._page(name, episode.title, description, kind="article", episode=view,
-                                jsonld=json_for_script(jsonld))
+                                jsonld=json_for_script(jsonld), image=found.image if found else "")
 
     def archive_page(self) -> tuple[str, dict]:
         name = self.urls.archive()
