@@ -235,3 +235,19 @@ def test_a_hand_pinned_page_keeps_its_audio_through_a_reimport(tmp_path):
     html = (root / "_site/episodes/belarus-joins-sco-eurasia-grows-stronger.html").read_text()
     assert "https://media.example.com/mine.mp3" in html
     assert "<audio" not in (root / "_site/episodes/putin-lukashenko-prepare-for-nato-escalation.html").read_text()
+
+
+def test_a_changed_feed_changes_the_pages_on_the_next_build(tmp_path):
+    from tests.test_cli import generator
+    root = _site(tmp_path, ["matching.xml"])
+    assert generator("build", cwd=root).returncode == 0
+    page = root / "_site/episodes/putin-lukashenko-prepare-for-nato-escalation.html"
+    assert "duran/101.mp3" in page.read_text()
+    feed = root / "feeds/matching.xml"
+    feed.write_text(feed.read_text().replace("duran/101.mp3", "duran/101-remastered.mp3"))
+    assert generator("build", cwd=root).returncode == 0
+    assert "duran/101-remastered.mp3" in page.read_text()
+    assert "duran/101-remastered.mp3" in (root / "_site/feed.xml").read_text()
+    feed.write_text("<rss><channel><title>The Duran Podcast</title></channel></rss>")
+    run = generator("build", cwd=root)
+    assert "<audio" not in page.read_text() and "audio: 0 of 2 episodes matched" in run.stdout

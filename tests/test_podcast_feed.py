@@ -165,3 +165,22 @@ def test_an_http_error_keeps_the_copy(tmp_path):
         server.RequestHandlerClass.do_GET = lambda self: self.send_error(503)
         feeds, log, _ = _fetch(url, tmp_path)
     assert len(feeds) == 1 and "HTTP 503" in log and "using the copy fetched before" in log
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+_xmlish = st.lists(st.sampled_from(["<rss>", "</rss>", "<channel>", "</channel>", "<item>", "</item>", "<title>",
+                                    "</title>", "<enclosure url='http://a.example/x' length='1'/>", "<pubDate>",
+                                    "</pubDate>", "Sat, 25 May 2024 14:05:00 +0000", "<!DOCTYPE x>", "&amp;",
+                                    "&lt;", "<itunes:duration xmlns:itunes='http://www.itunes.com/dtds/podcast-1.0.dtd'>",
+                                    "</itunes:duration>", "99:99:99", "\x00", "é", "<![CDATA[x]]>"]), max_size=30)
+
+
+@given(st.one_of(st.binary(max_size=200), _xmlish.map(lambda parts: "".join(parts).encode())))
+def test_any_bytes_parse_or_are_refused_with_a_reason(data):
+    try:
+        feed, warnings = parse_feed(data, "fuzz")
+    except FeedError as exc:
+        assert str(exc)
+    else:
+        assert all(isinstance(w, str) for w in warnings)
