@@ -46,9 +46,19 @@
     return found
   }
 
+  // The top of what the listener can read: below the player once it sticks there.
+  function readableTop () {
+    return section.classList.contains('is-active') ? Math.max(0, section.getBoundingClientRect().bottom) : 0
+  }
+
   function inView (element) {
     var box = element.getBoundingClientRect()
-    return box.bottom > 0 && box.top < window.innerHeight
+    return box.bottom > readableTop() && box.top < window.innerHeight
+  }
+
+  function startInView (element) {
+    var top = element.getBoundingClientRect().top
+    return top >= readableTop() && top < window.innerHeight - 40
   }
 
   function showTime (seconds) {
@@ -71,7 +81,7 @@
     var paragraph = paragraphs[index]
     paragraph.setAttribute('aria-current', 'true')
     paragraph.classList.add('is-playing')
-    if (following && !inView(paragraph)) {
+    if (following && !startInView(paragraph)) {
       ownScrollAt = Date.now()
       paragraph.scrollIntoView({ block: 'start' })
     }
