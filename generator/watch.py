@@ -17,6 +17,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TextIO
+from urllib.parse import urlsplit
 
 import watchfiles
 
@@ -49,6 +50,8 @@ def watched_paths(config: SiteConfig) -> list[Path]:
     """The folders whose files go into the site (site.yaml is polled instead:
     editors replace a file by renaming, which a watch on the file loses)."""
     wanted = [config.source_dir, config.content_dir, config.templates_dir, ASSETS]
+    # A podcast feed kept as a file: its folder, so editing the feed rebuilds.
+    wanted += [(config.root / f).parent for f in config.podcast_feeds if urlsplit(f).scheme not in ("http", "https")]
     existing = sorted({p.resolve() for p in wanted if p.is_dir()})
     # A folder inside another one is already watched with it (templates/assets).
     return [p for p in existing if not any(q in p.parents for q in existing)]

@@ -251,3 +251,17 @@ def test_a_changed_feed_changes_the_pages_on_the_next_build(tmp_path):
     feed.write_text("<rss><channel><title>The Duran Podcast</title></channel></rss>")
     run = generator("build", cwd=root)
     assert "<audio" not in page.read_text() and "audio: 0 of 2 episodes matched" in run.stdout
+
+
+def test_serve_and_watch_watch_a_feed_file_and_list_the_unmatched_when_verbose(tmp_path):
+    from generator.config import load_config
+    from generator.watch import Rebuilder, watched_paths
+    root = _site(tmp_path, ["ties.xml"])
+    config = load_config(root / "site.yaml")
+    assert (root / "feeds").resolve() in watched_paths(config)
+    out, err = io.StringIO(), io.StringIO()
+    rebuilder = Rebuilder(config, lambda: config, root / "site.yaml", verbose=True, out=out, err=err)
+    assert rebuilder.rebuild("start").ok, err.getvalue()
+    printed = out.getvalue()
+    assert "audio: 0 of 2 episodes matched (feed: feeds/ties.xml)" in printed
+    assert "  no audio: 2024-05-25  Putin & Lukashenko prepare for NATO escalation" in printed
