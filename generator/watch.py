@@ -50,8 +50,11 @@ def watched_paths(config: SiteConfig) -> list[Path]:
     """The folders whose files go into the site (site.yaml is polled instead:
     editors replace a file by renaming, which a watch on the file loses)."""
     wanted = [config.source_dir, config.content_dir, config.templates_dir, ASSETS]
-    # A podcast feed kept as a file: its folder, so editing the feed rebuilds.
-    wanted += [(config.root / f).parent for f in config.podcast_feeds if urlsplit(f).scheme not in ("http", "https")]
+    # A podcast feed kept as a file: its folder, so editing the feed rebuilds
+    # (not the site's own folder, which holds the output and everything else).
+    feed_folders = {(config.root / f).parent.resolve() for f in config.podcast_feeds
+                    if urlsplit(f).scheme not in ("http", "https")}
+    wanted += sorted(feed_folders - {config.root.resolve()})
     existing = sorted({p.resolve() for p in wanted if p.is_dir()})
     # A folder inside another one is already watched with it (templates/assets).
     return [p for p in existing if not any(q in p.parents for q in existing)]
