@@ -169,6 +169,16 @@ def remember(cache_dir: Path, url: str, body: bytes, headers) -> None:
     write_replacing(meta_path, lambda f: f.write(json.dumps(meta).encode("utf-8")))
 
 
+def _opener() -> urllib.request.OpenerDirector:
+    """HTTP(S) only: a redirect to ftp: or file: is an error, not a fetch."""
+    opener = urllib.request.OpenerDirector()
+    for handler in (urllib.request.ProxyHandler(), urllib.request.HTTPHandler(), urllib.request.HTTPSHandler(),
+                    urllib.request.HTTPRedirectHandler(), urllib.request.HTTPDefaultErrorHandler(),
+                    urllib.request.HTTPErrorProcessor(), urllib.request.UnknownHandler()):
+        opener.add_handler(handler)
+    return opener
+
+
 def _download(url: str, meta: dict, timeout: float) -> tuple[int, bytes, object]:
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "application/rss+xml, "
                                                    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"})
@@ -177,7 +187,7 @@ def _download(url: str, meta: dict, timeout: float) -> tuple[int, bytes, object]
     if meta.get("last_modified"):
         request.add_header("If-Modified-Since", meta["last_modified"])
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _opener().open(request, timeout=timeout) as response:
             body = response.read(MAX_BYTES + 1)
             if len(body) > MAX_BYTES:
                 raise FeedError(f"larger than {MAX_BYTES // (1024 * 1024)} MB")
@@ -206,6 +216,13 @@ def fetch(url: str, cache_dir: Path, report: Report, timeout: float | None = Non
         return None
     if status == 304 and cached is not None:
         return cached
+    try:
+        parse_feed(body, url)
+    except FeedError as exc:   # a maintenance page served as 200, say: not a copy worth keeping
+        if cached is not None:
+            report.warn(f"{url}: {exc}; using the copy fetched before")
+            return cached
+        return body   # the caller refuses it with the reason
     remember(cache_dir, url, body, headers)
     return body
 

@@ -184,3 +184,28 @@ def test_any_bytes_parse_or_are_refused_with_a_reason(data):
         assert str(exc)
     else:
         assert all(isinstance(w, str) for w in warnings)
+
+
+def test_a_page_that_is_not_a_feed_does_not_replace_the_good_copy(tmp_path):
+    with _server() as (url, _, server):
+        _fetch(url, tmp_path)
+        server.RequestHandlerClass.body = (FEEDS / "not_xml.xml").read_bytes()
+        # The host answers 200 with an error page, whatever the request says.
+        server.RequestHandlerClass.do_GET = lambda self: (
+            self.send_response(200), self.send_header("Content-Length", str(len(self.body))),
+            self.end_headers(), self.wfile.write(self.body))
+        feeds, log, _ = _fetch(url, tmp_path)
+        again, log2, _ = _fetch(url, tmp_path)
+    assert len(feeds) == 1 and len(feeds[0].items) == 2 and "not XML" in log
+    assert "using the copy fetched before" in log and len(again) == 1
+
+
+def test_a_redirect_to_another_scheme_is_not_followed(tmp_path):
+    with _server() as (url, _, server):
+        def redirect(self):
+            self.send_response(302)
+            self.send_header("Location", "file:///etc/hostname")
+            self.end_headers()
+        server.RequestHandlerClass.do_GET = redirect
+        feeds, log, _ = _fetch(url, tmp_path)
+    assert feeds == [] and f"warning: {url}: HTTP 302" in log, log
