@@ -233,7 +233,7 @@ def paragraph_starts(paragraphs: tuple[str, ...] | list[str], seconds: int) -> l
     total = sum(counts) or 1
     starts, before = [], 0
     for count in counts:
-        starts.append(int(before * seconds / total))
+        starts.append(before * seconds // total)   # whole numbers: a huge hand-set duration cannot overflow
         before += count
     return starts
 

@@ -302,6 +302,8 @@ def _audio_field(meta: dict) -> Audio | bool | None:
     if isinstance(length, bool) or not (isinstance(length, int) and length >= 0 or str(length).isdigit()
                                         or length == ""):
         raise ValueError("audio", "'audio' 'length' must be a number of bytes")
+    if len(str(length)) > 15:
+        raise ValueError("audio", "'audio' 'length' is too large to be a number of bytes")
     duration = value.get("duration")
     if duration is not None:
         if isinstance(duration, bool):

@@ -152,6 +152,7 @@ def test_hand_edits_win_and_the_report_counts_them():
 def test_paragraph_starts_follow_the_words_before_them():
     assert paragraph_starts(["one two", "three four five six", "seven eight"], 80) == [0, 20, 60]
     assert paragraph_starts([], 80) == []
+    assert paragraph_starts(["a", "b"], 10 ** 400)[1] == 10 ** 400 // 2   # a hand-typed duration, however absurd
 
 
 # Front matter ------------------------------------------------------------------------------
@@ -182,6 +183,7 @@ def test_front_matter_audio(text, expected):
     ("audio:\n  url: https://a.example.com/x.mp3\n  lenght: 3", "unknown key 'lenght'"),
     ("audio:\n  url: https://a.example.com/x.mp3\n  duration: soon", "unreadable duration"),
     ("audio:\n  url: https://a.example.com/x.mp3\n  length: -3", "number of bytes"),
+    ("audio:\n  url: https://a.example.com/x.mp3\n  length: " + "9" * 5000, "too large"),
 ])
 def test_bad_front_matter_audio_is_an_error_on_its_line(text, reason):
     with pytest.raises(ContentError, match=reason) as caught:
