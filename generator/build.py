@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from generator import feeds, index_update, search
+from generator import audio, feeds, index_update, search, transcript_html
 from generator.cache import Cache, make_key
 from generator.config import SiteConfig
 from generator.content import Episode
@@ -37,6 +37,7 @@ class BuildResult:
     out: Path
     seconds: float
     stages: dict[str, float] = field(default_factory=dict)   # seconds per stage, for the benchmark
+    audio: audio.AudioReport | None = None   # None when site.yaml names no podcast feed
 
     def line(self) -> str:
         return f"built: {self.episodes} episodes, {self.files} files in {self.out} ({self.seconds:.1f} s)"
@@ -164,7 +165,7 @@ def _render(job: tuple) -> bool:
             Path(txt_target).write_bytes(_download_text(header, body.paragraphs).encode("utf-8"))
         if template is None:
             return True
-        context["episode"]["blocks"] = transcript_blocks(body)
+        context["episode"]["blocks"] = transcript_blocks(body, context["episode"]["audio_seconds"])
     Path(target).write_bytes(_renderer(*templates).render(template, context).encode("utf-8"))
     return True
 
@@ -225,7 +226,8 @@ def _episode_inputs(site: Site, views: Views, index: int, salt: str) -> str:
                     *(views.card(e).digest for e in neighbours), "related",
                     *(views.card(views.by_slug[s]).digest for s in site.related.get(episode.slug, ())), "topics",
                     *(site.topic_slugs[t] for t in episode.topics), "show",
-                    site.show_slugs.get(episode.show, "") if len(site.shows) > 1 else "")
+                    site.show_slugs.get(episode.show, "") if len(site.shows) > 1 else "",
+                    "audio", repr(site.audio.get(episode.slug)))
 
 
 def _episodes_to_render(out: Output, site: Site, urls: Urls, views: Views, page_salt: str,
@@ -322,6 +324,9 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
     cache = Cache(config.cache_dir)
     site = build_model(config, report, cache)
     stages = {"load": time.perf_counter() - started, "search": 0.0}
+    matching = time.perf_counter()
+    site.audio, site.podcast_image, audio_report = audio.episode_audio(config, site.episodes, report)
+    stages["audio"] = time.perf_counter() - matching
     urls = Urls(config.base_url)
     views = Views(site, urls)
     # Every page depends on the templates and on the site-wide part of its context.
@@ -330,14 +335,14 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
     assets = _theme_assets(config)
     site_key = make_key("site", page_salt, repr(config), os.environ.get("SOURCE_DATE_EPOCH", ""),
                         *(f"{name}\0{hashlib.sha256(path.read_bytes()).hexdigest()}" for name, path in assets.items()),
-                        *(site.pages[e.slug].key for e in site.episodes))
+                        *(site.pages[e.slug].key for e in site.episodes), repr(sorted(site.audio.items())))
 
     rendering = time.perf_counter()
     with Output(config.output_dir, _manifest(config)) as out, contextlib.ExitStack() as running:
         if out.intact(site_key):   # nothing changed since the last build: no page needs even a look
             stages["render"] = stages["write"] = 0.0
             return BuildResult(len(site.episodes), out.files, config.output_dir,
-                               time.perf_counter() - started, stages)
+                               time.perf_counter() - started, stages, audio_report)
         out.start_staging()
         pages = _other_pages(views, urls)
         search_meta = _search_meta(site, urls)
@@ -350,6 +355,7 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
         todo = _episodes_to_render(out, site, urls, views, page_salt, cache)
         todo += _pages_to_render(out, pages, urls, page_salt)
         _render_pages(out, todo, site, urls, views, templates_key)
+        transcript_html.write_transcripts(out, site, urls)
         _write_feeds(out, site, urls, pages)
         if indexing:
             index, stages["search"] = indexing.result()
@@ -361,4 +367,5 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
         cache.prune(kind)
     stages["write"] = out.write_seconds + time.perf_counter() - committing
     stages["render"] = committing - rendering - out.write_seconds
-    return BuildResult(len(site.episodes), out.files, config.output_dir, time.perf_counter() - started, stages)
+    return BuildResult(len(site.episodes), out.files, config.output_dir, time.perf_counter() - started, stages,
+                       audio_report)

@@ -25,6 +25,8 @@ def _output(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="DIR", help="output folder (default: _site)")
     parser.add_argument("--base-url", metavar="URL",
                         help="absolute URL the site is served from, e.g. https://user.github.io/repo/")
+    parser.add_argument("--verbose", action="store_true",
+                        help="list the episodes the podcast feeds gave no audio for")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,7 +78,7 @@ def _run(args: argparse.Namespace, config: SiteConfig, report: Report) -> None:
         from generator.watch import Rebuilder
 
         rebuilder = Rebuilder(config, lambda: _config(args), args.config or Path(DEFAULT_CONFIG),
-                              strict=args.strict)
+                              strict=args.strict, verbose=args.verbose)
         if args.command == "serve":
             from generator.serve import serve
 
@@ -96,6 +98,10 @@ def _run(args: argparse.Namespace, config: SiteConfig, report: Report) -> None:
 
         result = build_site(config, report)
         print(result.line())
+        if result.audio:
+            print(result.audio.line())
+            if args.verbose:
+                print("".join(f"  no audio: {line}\n" for line in result.audio.unmatched), end="")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,6 +36,7 @@ class SiteConfig:
     topics_per_episode: int = 12
     ignore_topics: tuple[str, ...] = ()
     cname: str = ""
+    podcast_feeds: tuple[str, ...] = ()   # the shows' own RSS feeds: paths (relative to site.yaml) or URLs
     # Where the config came from; paths above are resolved against its folder.
     root: Path = field(default=Path("."), compare=False)
 
@@ -70,6 +71,8 @@ def _check_value(key: str, value) -> tuple[object, str | None]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return None, "must be a list of words"
         return tuple(value), None
+    if key == "podcast_feeds":
+        return _check_feeds(value)
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -84,6 +87,20 @@ def _check_value(key: str, value) -> tuple[object, str | None]:
     if key == "cname" and value and ("/" in value or " " in value):
         return None, "must be a bare domain name such as podcast.example.com"
     return value, None
+
+
+def _check_feeds(value) -> tuple[object, str | None]:
+    if value is None:
+        return (), None
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        return None, "must be a list of feed files (relative to site.yaml) or http(s) URLs"
+    for entry in value:
+        parts = urlsplit(entry.strip())
+        if len(parts.scheme) > 1 and parts.scheme not in ("http", "https"):   # one letter: a Windows drive
+            return None, f"{entry!r}: only http(s) URLs or file paths"
+        if parts.scheme in ("http", "https") and not parts.netloc:
+            return None, f"{entry!r}: not a complete URL"
+    return tuple(dict.fromkeys(v.strip() for v in value)), None
 
 
 def _validate(data: dict, origin: str, values: dict, problems: list[str]) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from generator.audio import Audio
 from generator.cache import write_replacing
 from generator.errors import ContentError
 from generator.text import one_line
@@ -75,6 +76,7 @@ class Episode:
     source_file: str
     body: str                   # Markdown
     body_line: int              # line of the file where the body starts
+    audio: Audio | bool | None = None   # set by hand: an Audio pins it, False clears it, None leaves it to the feed
 
 
 def escape_markdown(paragraph: str) -> str:
@@ -280,6 +282,45 @@ def _text_field(meta: dict, key: str, required: bool = False) -> str:
     return text
 
 
+def _audio_field(meta: dict) -> Audio | bool | None:
+    """``audio:`` as written by hand: a mapping with a ``url`` pins the
+    episode's audio; ``false`` (or an empty value) says it has none."""
+    if "audio" not in meta:
+        return None
+    value = meta["audio"]
+    if value is None or value is False or value == "":
+        return False
+    if not isinstance(value, dict):
+        raise ValueError("audio", "'audio' must be a mapping with a 'url' (or false for no audio)")
+    url = value.get("url")
+    if not isinstance(url, str) or not re.match(r"https?://[^\s/]", url.strip()):
+        raise ValueError("audio", "'audio' needs a 'url' starting with http:// or https://")
+    unknown = sorted(str(k) for k in value if k not in ("url", "type", "length", "duration"))
+    if unknown:
+        raise ValueError("audio", f"'audio' has unknown key '{unknown[0]}' (it takes url, type, length, duration)")
+    length = value.get("length", "")
+    if isinstance(length, bool) or not (isinstance(length, int) and length >= 0 or str(length).isdigit()
+                                        or length == ""):
+        raise ValueError("audio", "'audio' 'length' must be a number of bytes")
+    if len(str(length)) > 15:
+        raise ValueError("audio", "'audio' 'length' is too large to be a number of bytes")
+    duration = value.get("duration")
+    if duration is not None:
+        if isinstance(duration, bool):
+            raise ValueError("audio", "'audio' 'duration' must look like '24m', '1:02:03' or a number of seconds")
+        if not isinstance(duration, int):
+            try:
+                duration = parse_duration(str(duration))
+            except ValueError as exc:
+                raise ValueError("audio", f"'audio' {exc}") from None
+        duration = max(duration, 0) or None
+    kind = value.get("type") or ""
+    if not isinstance(kind, str):
+        raise ValueError("audio", "'audio' 'type' must be text such as audio/mpeg")
+    return Audio(url=url.strip(), type=one_line(kind), length=str(length), duration=duration,
+                 source="front matter")
+
+
 def _episode_from(meta: dict, body: str, body_line: int, path: Path) -> Episode:
     """Validate front matter; raises ValueError(key, reason) for load_episode to place."""
     fail = ValueError
@@ -319,7 +360,7 @@ def _episode_from(meta: dict, body: str, body_line: int, path: Path) -> Episode:
     fields = {key: _text_field(meta, key) for key in ("show", "audio_format", "description")}
     return Episode(path=path, slug=slug, title=title, date=date, duration=duration, topics=topics,
                    source_file=str(source.get("file") or ""), body=body, body_line=body_line,
-                   show=fields["show"], audio_format=fields["audio_format"],
+                   show=fields["show"], audio_format=fields["audio_format"], audio=_audio_field(meta),
                    description="" if fields["description"].casefold() == title.casefold()
                    else fields["description"])
 

@@ -12,12 +12,15 @@ import xml.etree.ElementTree as ET
 from generator.site import Site
 from generator.text import strip_controls
 from generator.urls import Urls
+from generator.audio import audio_type
 from generator.views import excerpt
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 ET.register_namespace("podcast", PODCAST_NS)
+ET.register_namespace("itunes", ITUNES_NS)
 ET.register_namespace("atom", ATOM_NS)
 ET.register_namespace("", SITEMAP_NS)
 
@@ -59,6 +62,8 @@ def rss(site: Site, urls: Urls, built_at: dt.datetime | None = None) -> bytes:
     _sub(channel, f"{{{ATOM_NS}}}link", href=urls.absolute("feed.xml"), rel="self", type="application/rss+xml")
     if built_at:
         _sub(channel, "lastBuildDate", _rfc822(built_at))
+    if site.podcast_image:
+        _sub(channel, f"{{{ITUNES_NS}}}image", href=site.podcast_image)
     for episode in _feed_episodes(site):
         item = _sub(channel, "item")
         link = urls.absolute(urls.episode(episode.slug))
@@ -69,9 +74,26 @@ def rss(site: Site, urls: Urls, built_at: dt.datetime | None = None) -> bytes:
         _sub(item, "description", excerpt(site, episode))
         for topic in episode.topics:
             _sub(item, "category", topic)
+        audio = site.audio.get(episode.slug)
+        if audio:
+            _enclosure(item, audio)
         _sub(item, f"{{{PODCAST_NS}}}transcript", url=urls.absolute(urls.transcript(episode.slug)),
              type="text/plain", language=config.language)
+        _sub(item, f"{{{PODCAST_NS}}}transcript", url=urls.absolute(urls.transcript_html(episode.slug)),
+             type="text/html", language=config.language)
     return _xml(root)
+
+
+def _enclosure(item: ET.Element, audio) -> None:
+    """The enclosure as the show's feed gives it. RSS requires length and
+    type; where a page's hand-set audio leaves them out, 0 ('unknown') and
+    the type the file name suggests stand in."""
+    _sub(item, "enclosure", url=audio.url, length=audio.length or "0", type=audio.type or audio_type(audio.url))
+    if audio.duration:
+        _sub(item, f"{{{ITUNES_NS}}}duration", str(audio.duration))
+    if audio.image:
+        _sub(item, f"{{{ITUNES_NS}}}image", href=audio.image)
+
 
 
 def json_feed(site: Site, urls: Urls) -> bytes:
@@ -86,6 +108,14 @@ def json_feed(site: Site, urls: Urls) -> bytes:
                                  "mime_type": "text/plain", "title": "Transcript"}]}
         if episode.topics:
             item["tags"] = list(episode.topics)
+        audio = site.audio.get(episode.slug)
+        if audio:
+            attachment = {"url": audio.url, "mime_type": audio.type or audio_type(audio.url), "title": "Audio"}
+            if audio.length.isdigit() and int(audio.length):
+                attachment["size_in_bytes"] = int(audio.length)
+            if audio.duration:
+                attachment["duration_in_seconds"] = audio.duration
+            item["attachments"].insert(0, attachment)
         items.append(item)
     feed = {"version": "https://jsonfeed.org/version/1.1", "title": config.title,
             "home_page_url": urls.absolute(urls.home()), "feed_url": urls.absolute("feed.json"),

@@ -41,6 +41,8 @@ class Site:
     shows: dict[str, Show]                    # by show slug
     show_slugs: dict[str, str]                # show name -> slug
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    audio: dict = field(default_factory=dict)   # audio.Audio by episode slug, for those that have one
+    podcast_image: str = ""                      # the show's artwork, from its own feed
 
     def by_slug(self) -> dict[str, Episode]:
         return {e.slug: e for e in self.episodes}

@@ -38,6 +38,11 @@ class Urls:
         return f"episodes/{slug}.txt"
 
     @staticmethod
+    def transcript_html(slug: str) -> str:
+        # The Podcasting 2.0 text/html transcript (generator/transcript_html.py).
+        return f"transcripts/{slug}.html"
+
+    @staticmethod
     def archive() -> str:
         return "archive/"
 

@@ -7,8 +7,10 @@ import datetime as dt
 import hashlib
 import json
 import math
+import re
 from collections.abc import Mapping
 
+from generator.audio import Audio, audio_type, clock, paragraph_starts
 from generator.content import Episode
 from generator.markup import Body
 from generator.site import Site
@@ -69,9 +71,34 @@ def key_default(value) -> str:
     return value.digest if isinstance(value, Card) else str(value)
 
 
-def transcript_blocks(body: Body) -> list[dict]:
-    """An episode page's ``episode.blocks``: the transcript itself."""
-    return [{"html": b.html, "number": b.number} for b in body.blocks]
+def transcript_blocks(body: Body, audio_seconds: int = 0) -> list[dict]:
+    """An episode page's ``episode.blocks``: the transcript itself, and with
+    audio each paragraph's estimated start (``start``, ``start_display``)."""
+    if not audio_seconds:
+        return [{"html": b.html, "number": b.number} for b in body.blocks]
+    starts = iter(paragraph_starts(body.paragraphs, audio_seconds))
+    blocks = []
+    for b in body.blocks:
+        block = {"html": b.html, "number": b.number}
+        if b.number:
+            block["start"] = next(starts)
+            block["start_display"] = clock(block["start"])
+        blocks.append(block)
+    return blocks
+
+
+_MIME_TYPE = re.compile(r"[\w.+-]+/[\w.+-]+")
+
+
+def audio_view(audio: Audio | None, episode: Episode) -> dict | None:
+    """The player's part of an episode page. The feed's itunes:duration is
+    the best duration known; the export's ('24m') is rounded, so the total
+    shown from it is marked as an estimate until the audio itself says."""
+    if audio is None:
+        return None
+    seconds = audio.duration or episode.duration
+    return {"url": audio.url, "type": audio.type if _MIME_TYPE.fullmatch(audio.type) else "",
+            "seconds": seconds, "total_display": ("" if audio.duration else "≈") + clock(seconds)}
 
 
 def json_for_script(data) -> str:
@@ -106,12 +133,17 @@ class Views:
                 "icon_url": urls.link(urls.asset("icon.svg")),
                 "search_box_js_url": urls.link(urls.asset("search-box.js")),
                 "highlight_js_url": urls.link(urls.asset("highlight.js")),
+                "player_js_url": urls.link(urls.asset("player.js")),
+                "player_css_url": urls.link(urls.asset("player.css")),
+                "image": site.podcast_image,   # the show's artwork from its feed: og:image, never an <img>
             }
         }
 
-    def _page(self, name: str, title: str, description: str = "", kind: str = "website", **extra) -> dict:
+    def _page(self, name: str, title: str, description: str = "", kind: str = "website", image: str = "",
+              **extra) -> dict:
         site_title = self.site.config.title
         return {**self.common, **extra, "page": {
+            "image": image or self.site.podcast_image,
             "title": title, "full_title": f"{title} · {site_title}" if title != site_title else title,
             "description": description or self.site.config.description, "kind": kind,
             "canonical": self.urls.absolute(name), "url": self.urls.link(name)}}
@@ -160,7 +192,8 @@ class Views:
     def episode_blocks(self, slug: str) -> list[dict]:
         """The transcript itself, which ``episode_page`` leaves out: the build
         adds it as ``episode.blocks`` only when the page has to be rendered."""
-        return transcript_blocks(self.site.bodies[slug])
+        audio = audio_view(self.site.audio.get(slug), self.by_slug[slug])
+        return transcript_blocks(self.site.bodies[slug], audio["seconds"] if audio else 0)
 
     def episode_page(self, index: int) -> tuple[str, dict]:
         episodes = self.site.episodes
@@ -169,6 +202,7 @@ class Views:
         newer = episodes[index - 1] if index > 0 else None
         older = episodes[index + 1] if index + 1 < len(episodes) else None
         words = self.site.pages[episode.slug].word_count
+        audio = audio_view(self.site.audio.get(episode.slug), episode)
         view = {
             "title": episode.title, "show": episode.show,
             "show_url": self.urls.link(self.urls.show(self.site.show_slugs[episode.show]))
@@ -178,6 +212,7 @@ class Views:
             "year_url": self.urls.link(self.urls.year(episode.date.year)),
             "duration": format_duration(episode.duration), "duration_iso": iso_duration(episode.duration),
             "audio_format": episode.audio_format,
+            "audio": audio, "audio_seconds": audio["seconds"] if audio else 0,
             "word_count": words, "reading_minutes": max(1, round(words / WORDS_PER_MINUTE)),
             "topics": self._topic_links(episode),
             "transcript_url": self.urls.link(self.urls.transcript(episode.slug)),
@@ -194,8 +229,13 @@ class Views:
             "description": description,
             "partOfSeries": {"@type": "PodcastSeries", "name": episode.show or self.site.config.title},
         }
+        found = self.site.audio.get(episode.slug)
+        if found:
+            jsonld["associatedMedia"] = {"@type": "AudioObject", "contentUrl": found.url,
+                                         "encodingFormat": found.type or audio_type(found.url),
+                                         "duration": iso_duration(audio["seconds"])}
         return name, self._page(name, episode.title, description, kind="article", episode=view,
-                                jsonld=json_for_script(jsonld))
+                                jsonld=json_for_script(jsonld), image=found.image if found else "")
 
     def archive_page(self) -> tuple[str, dict]:
         name = self.urls.archive()

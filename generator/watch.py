@@ -17,6 +17,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TextIO
+from urllib.parse import urlsplit
 
 import watchfiles
 
@@ -49,6 +50,11 @@ def watched_paths(config: SiteConfig) -> list[Path]:
     """The folders whose files go into the site (site.yaml is polled instead:
     editors replace a file by renaming, which a watch on the file loses)."""
     wanted = [config.source_dir, config.content_dir, config.templates_dir, ASSETS]
+    # A podcast feed kept as a file: its folder, so editing the feed rebuilds
+    # (not the site's own folder, which holds the output and everything else).
+    feed_folders = {(config.root / f).parent.resolve() for f in config.podcast_feeds
+                    if urlsplit(f).scheme not in ("http", "https")}
+    wanted += sorted(feed_folders - {config.root.resolve()})
     existing = sorted({p.resolve() for p in wanted if p.is_dir()})
     # A folder inside another one is already watched with it (templates/assets).
     return [p for p in existing if not any(q in p.parents for q in existing)]
@@ -103,7 +109,7 @@ class Rebuilder:
     itself wrote, and transcripts waiting until they are completely copied."""
 
     def __init__(self, config: SiteConfig, load_config: Callable[[], SiteConfig], config_file: Path | None,
-                 *, settle_seconds: float = SETTLE_SECONDS, strict: bool = False,
+                 *, settle_seconds: float = SETTLE_SECONDS, strict: bool = False, verbose: bool = False,
                  out: TextIO | None = None, err: TextIO | None = None):
         self.config = config
         self._load_config = load_config
@@ -111,6 +117,7 @@ class Rebuilder:
         self._config_signature = _signature(self.config_file) if self.config_file else None
         self.settle_seconds = settle_seconds
         self.strict = strict   # warnings are shown and counted with the errors
+        self.verbose = verbose   # list the episodes the podcast feeds gave no audio for
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         self.state = BuildState(0, 0, True, (), config.output_dir, config.base_path)
@@ -133,6 +140,10 @@ class Rebuilder:
             line = summary.line()
             result = build_site(config, report)
             line += "; " + result.line()
+            if result.audio:
+                line += "; " + result.audio.line()
+                if self.verbose:
+                    print("".join(f"  no audio: {u}\n" for u in result.audio.unmatched), end="", file=self.out)
             ok = True
         except ConfigError as exc:
             for problem in exc.problems:

@@ -73,6 +73,8 @@ def broken_links(out: Path, base_url: str) -> list[str]:
         for link in parsed.links:
             url, fragment = urldefrag(link)
             parts = urlsplit(url)
+            if parts.query and not parts.scheme:   # ?t=SECONDS: the page is the same file
+                url = parts.path
             if parts.scheme in ("http", "https", "mailto", "data"):
                 if parts.scheme in ("http", "https") and url.startswith(base_url):
                     url = url[len(base_url) - len(base_path):]

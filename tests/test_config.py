@@ -114,3 +114,16 @@ def test_bad_flags_are_named_as_flags(tmp_path):
     problems = _problems(tmp_path, "page_size: 0\n", {"base_url": "ftp://example.invalid/"})
     assert "key 'page_size': must be from 1 to 1000, not 0" in problems
     assert any(p.startswith("--base-url: must be an absolute http(s) URL") for p in problems)
+
+
+def test_podcast_feeds_are_paths_or_http_urls(tmp_path):
+    config = load_config(_config_file(tmp_path, "podcast_feeds:\n- feeds/show.xml\n- https://feeds.example.com/x\n"))
+    assert config.podcast_feeds == ("feeds/show.xml", "https://feeds.example.com/x")
+    assert load_config(_config_file(tmp_path, "title: x\n")).podcast_feeds == ()
+    with pytest.raises(ConfigError) as caught:
+        load_config(_config_file(tmp_path, "podcast_feeds: https://feeds.example.com/x\n"))
+    assert caught.value.problems == ["key 'podcast_feeds': must be a list of feed files (relative to site.yaml) "
+                                     "or http(s) URLs"]
+    with pytest.raises(ConfigError) as caught:
+        load_config(_config_file(tmp_path, "podcast_feeds:\n- ftp://feeds.example.com/x\n"))
+    assert "only http(s) URLs or file paths" in caught.value.problems[0]
