@@ -264,7 +264,8 @@ def test_each_rebuild_writes_what_a_clean_build_writes(tmp_path: Path):
         build(root)
         for name in ("index.html", f"episodes/{SEED_PAGE}.html", "feed.xml"):
             assert "Renamed Transcript Archive" in read(out, name), name
-        assert not (out / "topics" / "nato").exists()
+        assert not (out / "topics" / "nato.html").exists()
+        assert 'href="/topics/nato.html"' not in read(out, f"episodes/{SEED_PAGE}.html")
         clean.check(root, "changing the site title and ignore_topics")
 
         # Own templates: the edit is to base.html, which every page extends
@@ -292,8 +293,9 @@ def test_each_rebuild_writes_what_a_clean_build_writes(tmp_path: Path):
         gone.unlink()
         changed.unlink()
         build(root)
-        assert not (out / "episodes" / "listener-mail").exists()
-        assert not (out / "episodes" / gone.stem).exists()
+        assert not (out / "episodes" / "listener-mail.html").exists()
+        for suffix in (".html", ".txt"):
+            assert not (out / "episodes" / f"{gone.stem}{suffix}").exists()
         assert "Listener mail" not in read(out, "index.html")
         assert "zanzibarquokka" not in read(out, "search/index.json")
         clean.check(root, "deleting two pages")
