@@ -391,3 +391,42 @@ def test_many_topics_are_listed_by_initial_not_on_one_page(tmp_path: Path, monke
         == ["united-states"]
     assert 'href="/topics/index/u-2.html"' in (out / "topics/index/u.html").read_text()
     assert broken_links(out, "http://localhost:8000/") == []
+
+
+@pytest.fixture(scope="module")
+def paged_url(tmp_path_factory):
+    """The paged archive served, with its three topics listed by initial as a large archive's would be."""
+    from generator import views
+    from tests.site_support import serve
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(views, "ALL_TOPICS_UP_TO", 1)
+        out, report, log = build_site_at(tmp_path_factory.mktemp("paged-a11y"), transcripts=PAGED,
+                                         page_size=PAGE_SIZE)
+    assert report.clean, log
+    with serve(out) as url:
+        yield url
+
+
+PAGED_PAGES = ["", "page/1.html", "topics/zanzibar.html", "topics/zanzibar/2.html", "shows/harbour-lights/1.html",
+               "topics/", "topics/index/z.html"]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_paginated_pages_have_no_axe_violations_and_fit_a_phone(page, paged_url: str, scheme: str):
+    from axe_playwright_python.sync_playwright import Axe
+    page.emulate_media(color_scheme=scheme)
+    for width in (360, 1280):
+        page.set_viewport_size({"width": width, "height": 740})
+        for path in PAGED_PAGES:
+            page.goto(paged_url + path)
+            page.wait_for_load_state("networkidle")   # a request cut off by the next page is no error
+            if width == 1280:
+                results = Axe().run(page)
+                assert results.violations_count == 0, f"{path}: {results.generate_report()}"
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"{path or 'home'} scrolls sideways by {overflow}px at {width}px"
+    assert page.errors == [], page.errors
+    # The current initial is marked, for eyes and for screen readers.
+    page.goto(paged_url + "topics/index/z.html")
+    assert page.get_attribute('.letters a[aria-current="true"]', "href") == "/topics/index/z.html"
