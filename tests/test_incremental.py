@@ -309,8 +309,10 @@ def files_by_identity(folder: Path) -> dict[str, tuple[int, str]]:
 
 
 def related_of(page: Path) -> list[str]:
+    """The links from an episode page's related episodes on (none for a download)."""
     text = page.read_text(encoding="utf-8") if page.suffix == ".html" else ""
-    return re.findall(r'href="([^"]+)"', text.split('id="related-heading"', 1)[1]) if 'id="related-heading"' in text else []
+    _, found, related = text.partition('id="related-heading"')
+    return re.findall(r'href="([^"]+)"', related) if found else []
 
 
 def test_a_new_newest_episode_rewrites_only_what_shows_it(tmp_path: Path):
