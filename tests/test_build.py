@@ -430,3 +430,15 @@ def test_paginated_pages_have_no_axe_violations_and_fit_a_phone(page, paged_url:
     # The current initial is marked, for eyes and for screen readers.
     page.goto(paged_url + "topics/index/z.html")
     assert page.get_attribute('.letters a[aria-current="true"]', "href") == "/topics/index/z.html"
+
+
+def test_a_topic_called_index_does_not_replace_the_topics_index(tmp_path: Path):
+    episodes = tmp_path / "content" / "episodes"
+    episodes.mkdir(parents=True)
+    (episodes / "the-index.md").write_text("---\ntitle: On the index\ndate: 2024-06-01\ntopics:\n- Index\n---\n\n"
+                                           "Words.\n", encoding="utf-8")
+    out, report, log = build_site_at(tmp_path)
+    assert report.clean, log
+    assert "<h1>Topics</h1>" in (out / "topics/index.html").read_text()
+    assert "<h1>Index</h1>" in (out / "topics/index-2.html").read_text()
+    assert 'href="/topics/index-2.html"' in (out / "episodes/the-index.html").read_text()
