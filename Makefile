@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 NODE_INSTALLED := node_modules/.installed
 
-.PHONY: install site test bench fuzz golden clean
+.PHONY: install install-build site test bench fuzz golden clean
 
 install: $(INSTALLED) $(NODE_INSTALLED)
 
@@ -19,6 +19,13 @@ $(INSTALLED): pyproject.toml
 $(NODE_INSTALLED): package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
 	touch $@
+
+# What the deploy needs: the build's own dependencies, no test tools.
+install-build:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	npm ci --silent --no-audit --no-fund --omit=dev
 
 site: install
 	$(PY) -m generator build

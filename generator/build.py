@@ -196,7 +196,7 @@ def _other_pages(views: Views, urls: Urls) -> list[tuple[str, str, dict]]:
     pages += [("home.html", name, ctx) for name, ctx in views.home_pages()]
     pages += [("archive.html", *views.archive_page())]
     pages += [("year.html", name, ctx) for name, ctx in views.year_pages()]
-    pages += [("topics.html", *views.topics_page())]
+    pages += [("topics.html", name, ctx) for name, ctx in views.topics_pages()]
     pages += [("topic.html", name, ctx) for name, ctx in views.topic_pages()]
     pages += [("shows.html" if name == urls.shows() else "show.html", name, ctx)
               for name, ctx in views.show_pages()]

@@ -54,9 +54,13 @@ class Site:
         return dict(sorted(out.items(), reverse=True))
 
 
+# topics/index.html is the list of topics, and topics/index/ its letter pages.
+RESERVED_SLUGS = frozenset({"index"})
+
+
 def _group_slugs(names: list[str], fallback: str) -> dict[str, str]:
     """A distinct slug for each name ('C' and 'C++' must not share a page)."""
-    taken: set[str] = set()
+    taken: set[str] = set(RESERVED_SLUGS)
     out: dict[str, str] = {}
     for name in sorted(names, key=str.casefold):
         out[name] = unique_slug(slugify(name) or fallback, taken)

@@ -25,8 +25,15 @@ class Urls:
 
     # Site-relative names of every kind of page.
     @staticmethod
-    def home(page: int = 1) -> str:
-        return "" if page == 1 else f"page/{page}.html"
+    def home() -> str:
+        return ""
+
+    # A listing's numbered pages count from its oldest episodes, so page N
+    # always shows the same ones (see views.fixed_pages); the listing's own
+    # name shows the newest.
+    @staticmethod
+    def home_page(number: int) -> str:
+        return f"page/{number}.html"
 
     @staticmethod
     def episode(slug: str) -> str:
@@ -59,12 +66,27 @@ class Urls:
         return f"topics/{slug}.html"
 
     @staticmethod
+    def topic_page(slug: str, number: int) -> str:
+        # A folder only for the few topics big enough to need one; a slug
+        # never holds a "/", so this cannot be another topic's page.
+        return f"topics/{slug}/{number}.html"
+
+    @staticmethod
+    def topic_letter(letter: str, part: int = 1) -> str:
+        # "index" is never a topic's slug (site.RESERVED_SLUGS), so no topic's pages live here.
+        return f"topics/index/{letter}.html" if part == 1 else f"topics/index/{letter}-{part}.html"
+
+    @staticmethod
     def shows() -> str:
         return "shows/"
 
     @staticmethod
     def show(slug: str) -> str:
         return f"shows/{slug}.html"
+
+    @staticmethod
+    def show_page(slug: str, number: int) -> str:
+        return f"shows/{slug}/{number}.html"
 
     @staticmethod
     def search() -> str:

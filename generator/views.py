@@ -4,7 +4,9 @@ Episode or the Site, only what a page shows, already formatted and linked.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import heapq
 import json
 import math
 import re
@@ -21,6 +23,37 @@ WORDS_PER_MINUTE = 200
 EXCERPT_WORDS = 40
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December"]
+
+
+ALL_TOPICS_UP_TO = 300    # topics the topics index lists in full (~30 KB); past that:
+TOP_TOPICS = 100          # the most discussed, on the topics index
+TOPICS_PER_PAGE = 1500    # on a page per initial: ~130 bytes each, about 200 KB a page
+
+
+def fixed_pages(total: int, size: int) -> tuple[int, int]:
+    """How a listing of ``total`` episodes, newest first, is paginated so
+    that pages never shift: (numbered pages, episodes on the front page).
+
+    Counted from the oldest, episodes 1 to ``size`` are page 1, the next
+    ``size`` page 2, and so on. The front page (the home page, a topic's
+    page) shows the newest page and, when that one is not full, the page
+    before it too: between ``size`` and 2 × ``size`` - 1 episodes. Only the
+    full pages older than those get numbered pages of their own, so a
+    numbered page always holds the same ``size`` episodes; a new episode
+    changes the front page, and once every ``size`` episodes makes one more
+    numbered page (and gives the one before it a link to it)."""
+    if total == 0:
+        return 0, 0
+    newest = math.ceil(total / size)            # pages counted from the oldest, the last maybe part-full
+    front_from = newest - (1 if total % size == 0 else 2)   # 0-based: the oldest page on the front
+    numbered = max(0, front_from)
+    return numbered, total - numbered * size
+
+
+def topic_letter(slug: str) -> str:
+    """The topics index page a topic is listed on: its slug's initial, or
+    0-9 for a digit (a slug is ASCII: "Éire" is listed under e)."""
+    return slug[0] if "a" <= slug[0] <= "z" else "0-9"
 
 
 def display_date(date: dt.date) -> str:
@@ -167,23 +200,38 @@ class Views:
     # Pages -------------------------------------------------------------------------------------
 
     def home_pages(self) -> list[tuple[str, dict]]:
-        size = self.site.config.page_size
-        episodes = self.site.episodes
-        count = max(1, math.ceil(len(episodes) / size))
+        """The home page (the newest episodes) and the numbered pages before it."""
+        title, episodes = self.site.config.title, self.site.episodes
+        years = self._year_links()   # once: every page used to work it out again
         pages = []
-        for number in range(1, count + 1):
-            name = self.urls.home(number)
-            chunk = episodes[(number - 1) * size:number * size]
-            pagination = {
-                "number": number, "count": count,
-                "newer_url": self.urls.link(self.urls.home(number - 1)) if number > 1 else "",
-                "older_url": self.urls.link(self.urls.home(number + 1)) if number < count else "",
-            }
-            title = self.site.config.title if number == 1 else f"Episodes, page {number}"
-            pages.append((name, self._page(
-                name, title, episodes=[self.card(e) for e in chunk], pagination=pagination,
-                total=len(episodes), years=self._year_links())))
+        for name, cards, pagination in self._listing(episodes, self.urls.home(), self.urls.home_page):
+            if pagination["number"]:
+                pages.append((name, self._page(name, f"Episodes, page {pagination['number']}", episodes=cards,
+                                               pagination=pagination)))
+            else:
+                pages.append((name, self._page(name, title, episodes=cards, pagination=pagination,
+                                               total=len(episodes), years=years)))
         return pages
+
+    def _listing(self, episodes: list[Episode], front: str, numbered) -> list[tuple[str, list[Card], dict]]:
+        """(name, cards, pagination) of a listing's front page and of its
+        numbered pages (``fixed_pages``; ``numbered(N)`` names page N). The
+        pagination of a numbered page holds nothing that a newer episode
+        changes (no totals, no count of pages): it is rendered once, then reused."""
+        size = self.site.config.page_size
+        total = len(episodes)
+        pages, shown = fixed_pages(total, size)
+        link = self.urls.link
+        out = [(front, [self.card(e) for e in episodes[:shown]],
+                {"number": 0, "newer_url": "", "older_url": link(numbered(pages)) if pages else ""})]
+        for number in range(1, pages + 1):
+            chunk = episodes[total - number * size:total - (number - 1) * size]
+            out.append((numbered(number), [self.card(e) for e in chunk], {
+                "number": number,
+                "newer_url": link(numbered(number + 1)) if number < pages else link(front),
+                "older_url": link(numbered(number - 1)) if number > 1 else "",
+                "first": display_date(chunk[-1].date), "last": display_date(chunk[0].date)}))
+        return out
 
     def _year_links(self) -> list[dict]:
         return [{"year": year, "url": self.urls.link(self.urls.year(year)), "count": len(eps)}
@@ -260,19 +308,50 @@ class Views:
                 older={"year": older, "url": self.urls.link(self.urls.year(older))} if older else None)))
         return pages
 
-    def topics_page(self) -> tuple[str, dict]:
-        name = self.urls.topics()
-        topics = [{"name": t.name, "url": self.urls.link(self.urls.topic(t.slug)), "count": len(t.episodes)}
-                  for t in self.site.topics.values()]
-        return name, self._page(name, "Topics", topics=topics)
+    def topics_pages(self) -> list[tuple[str, dict]]:
+        """The topics index. Up to ALL_TOPICS_UP_TO topics it lists them all;
+        past that (tens of thousands of topics would make one page of
+        megabytes) it shows the most discussed and an A–Z, with a page per
+        initial, continued on further pages past TOPICS_PER_PAGE."""
+        urls, link = self.urls, self.urls.link
+        entries = [{"name": t.name, "url": link(urls.topic(t.slug)), "count": len(t.episodes)}
+                   for t in self.site.topics.values()]
+        name = urls.topics()
+        if len(entries) <= ALL_TOPICS_UP_TO:
+            return [(name, self._page(name, "Topics", topics=entries, letters=[], letter=None, total=len(entries),
+                                      pagination=None))]
+        by_letter: dict[str, list[dict]] = {}
+        for topic, entry in zip(self.site.topics.values(), entries):
+            by_letter.setdefault(topic_letter(topic.slug), []).append(entry)
+        # On every letter's page: nothing in it may change when a topic is added under another letter.
+        letters = [{"letter": letter, "label": letter.upper().replace("-", "–"),
+                    "url": link(urls.topic_letter(letter))} for letter in sorted(by_letter)]
+        top = heapq.nsmallest(TOP_TOPICS, entries, key=lambda e: (-e["count"], e["name"].casefold()))
+        pages = [(name, self._page(name, "Topics", topics=top, letters=letters, letter=None, total=len(entries),
+                                   pagination=None))]
+        for letter in letters:
+            found = by_letter[letter["letter"]]
+            parts = max(1, math.ceil(len(found) / TOPICS_PER_PAGE))
+            for part in range(1, parts + 1):
+                name = urls.topic_letter(letter["letter"], part)
+                title = f"Topics: {letter['label']}" + (f", page {part}" if part > 1 else "")
+                pagination = {
+                    "number": part,
+                    "newer_url": link(urls.topic_letter(letter["letter"], part - 1)) if part > 1 else "",
+                    "older_url": link(urls.topic_letter(letter["letter"], part + 1)) if part < parts else "",
+                } if parts > 1 else None
+                pages.append((name, self._page(
+                    name, title, topics=found[(part - 1) * TOPICS_PER_PAGE:part * TOPICS_PER_PAGE],
+                    letters=letters, letter=letter, total=len(found), pagination=pagination)))
+        return pages
 
     def topic_pages(self) -> list[tuple[str, dict]]:
         pages = []
         for topic in self.site.topics.values():
-            name = self.urls.topic(topic.slug)
-            pages.append((name, self._page(
-                name, topic.name, f"Episodes about {topic.name}", topic={"name": topic.name},
-                episodes=[self.card(self.by_slug[s]) for s in topic.episodes])))
+            view = {"name": topic.name, "url": self.urls.link(self.urls.topic(topic.slug))}
+            pages += self._group_pages(topic.episodes, self.urls.topic(topic.slug),
+                                       functools.partial(self.urls.topic_page, topic.slug),
+                                       f"Episodes about {topic.name}", "topic", view)
         return pages
 
     def show_pages(self) -> list[tuple[str, dict]]:
@@ -282,10 +361,23 @@ class Views:
                  for s in self.site.shows.values()]
         pages = [(self.urls.shows(), self._page(self.urls.shows(), "Shows", shows=shows))]
         for show in self.site.shows.values():
-            name = self.urls.show(show.slug)
-            pages.append((name, self._page(
-                name, show.name, f"Episodes of {show.name}", show={"name": show.name},
-                episodes=[self.card(self.by_slug[s]) for s in show.episodes])))
+            view = {"name": show.name, "url": self.urls.link(self.urls.show(show.slug))}
+            pages += self._group_pages(show.episodes, self.urls.show(show.slug),
+                                       functools.partial(self.urls.show_page, show.slug),
+                                       f"Episodes of {show.name}", "show", view)
+        return pages
+
+    def _group_pages(self, slugs: tuple[str, ...], front: str, numbered, description: str,
+                     kind: str, group: dict) -> list[tuple[str, dict]]:
+        """A topic's or a show's pages (``kind``: the template's name for
+        ``group``): its newest episodes, then its numbered pages."""
+        pages = []
+        for name, cards, pagination in self._listing([self.by_slug[s] for s in slugs], front, numbered):
+            number = pagination["number"]
+            title = f"{group['name']}, page {number}" if number else group["name"]
+            extra = {} if number else {"total": len(slugs)}
+            pages.append((name, self._page(name, title, description, episodes=cards, pagination=pagination,
+                                           **{kind: group}, **extra)))
         return pages
 
     def search_page(self) -> tuple[str, dict]:

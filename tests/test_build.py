@@ -284,3 +284,165 @@ def test_a_killed_builds_leftover_staging_folder_is_cleared(tmp_path: Path):
 def test_author_is_named_in_the_json_feed(tmp_path: Path):
     out, _, _ = build_site_at(tmp_path, author="Made-Up Media")
     assert json.loads((out / "feed.json").read_text())["authors"] == [{"name": "Made-Up Media"}]
+
+
+# --- pagination that stays put -----------------------------------------------------------------
+
+PAGED = REPO / "tests" / "fixtures" / "paged"
+PAGE_SIZE = 2
+
+
+@pytest.fixture(scope="module")
+def paged_site(tmp_path_factory) -> Path:
+    out, report, log = build_site_at(tmp_path_factory.mktemp("paged"), transcripts=PAGED, page_size=PAGE_SIZE)
+    assert report.clean, log
+    return out
+
+
+def _listed(page: Path) -> list[str]:
+    """The episode links a listing page shows, in order."""
+    return re.findall(r'class="card-title"><a href="([^"]+)"', page.read_text())
+
+
+def _pagination_links(page: Path) -> dict[str, str]:
+    nav = re.search(r'<nav class="pagination"[^>]*>(.*?)</nav>', page.read_text(), re.S)
+    return {"newer" if "Newer" in label else "older": href
+            for href, label in re.findall(r'<a href="([^"]+)">([^<]+)</a>', nav[1])} if nav else {}
+
+
+def _newest_first() -> list[str]:
+    from generator.transcript import read_transcript
+    from generator.slugs import slugify
+    episodes = [read_transcript(p) for p in PAGED.glob("*.txt")]
+    return [f"/episodes/{slugify(e.title)}.html" for e in sorted(episodes, key=lambda e: e.date, reverse=True)]
+
+
+@pytest.mark.parametrize("front, numbered", [("index.html", "page/{}.html"),
+                                             ("topics/zanzibar.html", "topics/zanzibar/{}.html")])
+def test_a_listing_is_numbered_from_its_oldest_episodes(paged_site: Path, front: str, numbered: str):
+    everything = _newest_first()   # Zanzibar is in every episode
+    assert len(everything) == 9
+    # Page 1 is the oldest two, shown newest first; every numbered page is full.
+    assert _listed(paged_site / numbered.format(1)) == everything[-2:]
+    pages = sorted(int(p.stem) for p in (paged_site / numbered.format(1)).parent.glob("*.html"))
+    assert pages == [1, 2, 3]
+    # The front page shows the newest page (one episode) and the full one before it; then
+    # the numbered pages, newest first, show each of the rest exactly once.
+    shown = _listed(paged_site / front)
+    assert shown == everything[:3]
+    for number in reversed(pages):
+        shown += _listed(paged_site / numbered.format(number))
+        assert len(_listed(paged_site / numbered.format(number))) == PAGE_SIZE
+    assert shown == everything
+    # Older leads from the front page down to page 1, Newer back up to the front page.
+    assert _pagination_links(paged_site / front) == {"older": "/" + numbered.format(3)}
+    assert _pagination_links(paged_site / numbered.format(3)) == {"newer": "/" + front.removesuffix("index.html"),
+                                                                  "older": "/" + numbered.format(2)}
+    assert _pagination_links(paged_site / numbered.format(1)) == {"newer": "/" + numbered.format(2)}
+
+
+def test_a_shows_pages_are_numbered_too(paged_site: Path):
+    front = _listed(paged_site / "shows/harbour-lights.html")
+    older = _listed(paged_site / "shows/harbour-lights/1.html")
+    assert len(front) == 3 and len(older) == PAGE_SIZE
+    assert [u for u in _newest_first() if u in front + older] == front + older
+    assert "5 episodes" in (paged_site / "shows/harbour-lights.html").read_text()
+
+
+def test_paginated_links_resolve_at_the_root_and_under_a_subpath(paged_site: Path, tmp_path: Path):
+    assert broken_links(paged_site, "http://localhost:8000/") == []
+    out, report, log = build_site_at(tmp_path, transcripts=PAGED, page_size=PAGE_SIZE, base_url=SUBPATH)
+    assert report.clean, log
+    assert broken_links(out, SUBPATH) == []
+    assert 'href="/repo/page/3.html"' in (out / "index.html").read_text()
+
+
+def test_numbered_pages_never_change_as_the_archive_grows():
+    from generator.views import fixed_pages
+    for size in range(1, 6):
+        before = fixed_pages(0, size)
+        assert before == (0, 0)
+        for total in range(1, 60):
+            numbered, shown = fixed_pages(total, size)
+            assert numbered * size + shown == total
+            # The front page is never near empty, nor more than two pages' worth.
+            assert min(total, size) <= shown <= 2 * size - 1
+            # A numbered page, once there, stays (with the same episodes: counted from the oldest).
+            assert numbered >= before[0]
+            before = (numbered, shown)
+
+
+def test_many_topics_are_listed_by_initial_not_on_one_page(tmp_path: Path, monkeypatch):
+    # As if the seeds' 20 topics were the tens of thousands of a large archive.
+    from generator import views
+    monkeypatch.setattr(views, "ALL_TOPICS_UP_TO", 5)
+    monkeypatch.setattr(views, "TOP_TOPICS", 3)
+    monkeypatch.setattr(views, "TOPICS_PER_PAGE", 2)
+    out, report, log = build_site_at(tmp_path)
+    assert report.clean, log
+    index = (out / "topics/index.html").read_text()
+    assert re.findall(r'<li><a href="/topics/([^"/]+)\.html">', index) == ["belarus", "putin", "russia"]
+    assert '<a href="/topics/index/u.html">U</a>' in index
+    listed = []
+    for page in sorted((out / "topics/index").glob("*.html")):
+        found = re.findall(r'<li><a href="/topics/([^"/]+)\.html">', page.read_text())
+        assert 1 <= len(found) <= 2, page.name
+        listed += found
+    topics = sorted(p.stem for p in (out / "topics").glob("*.html") if p.name != "index.html")
+    assert sorted(listed) == topics and len(topics) == 20
+    # U holds UK, Ukraine and United States: two pages, linked both ways.
+    assert re.findall(r'<li><a href="/topics/([^"/]+)\.html">', (out / "topics/index/u-2.html").read_text()) \
+        == ["united-states"]
+    assert 'href="/topics/index/u-2.html"' in (out / "topics/index/u.html").read_text()
+    assert broken_links(out, "http://localhost:8000/") == []
+
+
+@pytest.fixture(scope="module")
+def paged_url(tmp_path_factory):
+    """The paged archive served, with its three topics listed by initial as a large archive's would be."""
+    from generator import views
+    from tests.site_support import serve
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(views, "ALL_TOPICS_UP_TO", 1)
+        out, report, log = build_site_at(tmp_path_factory.mktemp("paged-a11y"), transcripts=PAGED,
+                                         page_size=PAGE_SIZE)
+    assert report.clean, log
+    with serve(out) as url:
+        yield url
+
+
+PAGED_PAGES = ["", "page/1.html", "topics/zanzibar.html", "topics/zanzibar/2.html", "shows/harbour-lights/1.html",
+               "topics/", "topics/index/z.html"]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_paginated_pages_have_no_axe_violations_and_fit_a_phone(page, paged_url: str, scheme: str):
+    from axe_playwright_python.sync_playwright import Axe
+    page.emulate_media(color_scheme=scheme)
+    for width in (360, 1280):
+        page.set_viewport_size({"width": width, "height": 740})
+        for path in PAGED_PAGES:
+            page.goto(paged_url + path)
+            page.wait_for_load_state("networkidle")   # a request cut off by the next page is no error
+            if width == 1280:
+                results = Axe().run(page)
+                assert results.violations_count == 0, f"{path}: {results.generate_report()}"
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"{path or 'home'} scrolls sideways by {overflow}px at {width}px"
+    assert page.errors == [], page.errors
+    # The current initial is marked, for eyes and for screen readers.
+    page.goto(paged_url + "topics/index/z.html")
+    assert page.get_attribute('.letters a[aria-current="true"]', "href") == "/topics/index/z.html"
+
+
+def test_a_topic_called_index_does_not_replace_the_topics_index(tmp_path: Path):
+    episodes = tmp_path / "content" / "episodes"
+    episodes.mkdir(parents=True)
+    (episodes / "the-index.md").write_text("---\ntitle: On the index\ndate: 2024-06-01\ntopics:\n- Index\n---\n\n"
+                                           "Words.\n", encoding="utf-8")
+    out, report, log = build_site_at(tmp_path)
+    assert report.clean, log
+    assert "<h1>Topics</h1>" in (out / "topics/index.html").read_text()
+    assert "<h1>Index</h1>" in (out / "topics/index-2.html").read_text()
+    assert 'href="/topics/index-2.html"' in (out / "episodes/the-index.html").read_text()

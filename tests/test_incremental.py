@@ -17,6 +17,7 @@ import hashlib
 import html
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -264,7 +265,8 @@ def test_each_rebuild_writes_what_a_clean_build_writes(tmp_path: Path):
         build(root)
         for name in ("index.html", f"episodes/{SEED_PAGE}.html", "feed.xml"):
             assert "Renamed Transcript Archive" in read(out, name), name
-        assert not (out / "topics" / "nato").exists()
+        assert not (out / "topics" / "nato.html").exists()
+        assert 'href="/topics/nato.html"' not in read(out, f"episodes/{SEED_PAGE}.html")
         clean.check(root, "changing the site title and ignore_topics")
 
         # Own templates: the edit is to base.html, which every page extends
@@ -292,11 +294,74 @@ def test_each_rebuild_writes_what_a_clean_build_writes(tmp_path: Path):
         gone.unlink()
         changed.unlink()
         build(root)
-        assert not (out / "episodes" / "listener-mail").exists()
-        assert not (out / "episodes" / gone.stem).exists()
+        assert not (out / "episodes" / "listener-mail.html").exists()
+        for suffix in (".html", ".txt"):
+            assert not (out / "episodes" / f"{gone.stem}{suffix}").exists()
         assert "Listener mail" not in read(out, "index.html")
         assert "zanzibarquokka" not in read(out, "search/index.json")
         clean.check(root, "deleting two pages")
+
+
+def files_by_identity(folder: Path) -> dict[str, tuple[int, str]]:
+    """Every file's inode and sha256: a file the rebuild reused is the same
+    file (a hard link from the last site), one it wrote again is a new inode."""
+    return {rel: (os.stat(folder / rel).st_ino, sha) for rel, sha in site_tree(folder).items()}
+
+
+def related_of(page: Path) -> list[str]:
+    """The links from an episode page's related episodes on (none for a download)."""
+    text = page.read_text(encoding="utf-8") if page.suffix == ".html" else ""
+    _, found, related = text.partition('id="related-heading"')
+    return re.findall(r'href="([^"]+)"', related) if found else []
+
+
+def test_a_new_newest_episode_rewrites_only_what_shows_it(tmp_path: Path):
+    root = make_root(tmp_path / "site", synthetic=40)
+    write_config(root, {**read_config(root), "page_size": 5})
+    out = root / OUT
+    build(root)
+    before = files_by_identity(out)
+    related_before = {rel: related_of(out / rel) for rel in before if rel.startswith("episodes/")}
+
+    [extra] = episodes(1, seed=7)
+    extra = dataclasses.replace(extra, title="The newest one", date=dt.date(2099, 1, 1))
+    (root / SOURCE / "9999_newest.txt").write_text(archive_fm_text(extra), encoding="utf-8")
+    build(root)
+    after = files_by_identity(out)
+    changed = {rel for rel in after if before.get(rel) != after[rel]} - {MARKER}
+    new = after.keys() - before.keys()
+    [page] = [rel for rel in new if rel.startswith("episodes/") and rel.endswith(".html")]
+
+    # Nothing is written again only to come out the same.
+    same_bytes = sorted(rel for rel in changed - new if after[rel][1] == before[rel][1])
+    assert not same_bytes, f"rewritten with the same bytes: {same_bytes[:20]}"
+
+    # What may change: a file new in this build, one that links to a new
+    # file (the neighbour, related episodes, listings showing the episode,
+    # the numbered page just before a new one), an episode whose related
+    # episodes changed (each topic's weight depends on the archive's size),
+    # the topics index pages listing its topics (with their counts), and
+    # the site-wide summaries.
+    html = {rel: read(out, rel) for rel in after if rel.endswith(".html")}
+    new_links = {'href="/' + rel.removesuffix("index.html") + '"' for rel in new}
+    its_topics = set(re.findall(r'href="(/topics/[^"/]+\.html)"', html[page]))
+    assert its_topics, "the new episode has topics"
+    allowed = new | {"feed.xml", "feed.json", "sitemap.xml", "search/index.json", "archive/index.html",
+                     "shows/index.html", "topics/index.html"}
+    allowed |= {rel for rel, text in html.items() if any(link in text for link in new_links)}
+    allowed |= {rel for rel in changed if rel in related_before and related_of(out / rel) != related_before[rel]}
+    allowed |= {rel for rel, text in html.items()
+                if rel.startswith("topics/index/") and any(f'href="{t}"' in text for t in its_topics)}
+    unexpected = sorted(changed - allowed)
+    assert not unexpected, f"adding the newest episode rewrote {len(unexpected)} unrelated file(s): {unexpected[:20]}"
+
+    # What a reader (and a cache) sees: the oldest pages are the very same files.
+    numbered = sorted((p for p in before if p.startswith("page/")), key=lambda p: int(p[5:-5]))
+    assert len(numbered) >= 6
+    for rel in numbered[:-1]:
+        assert after[rel] == before[rel], f"{rel} was written again"
+    print(f"+1 newest: {len(changed)} of {len(after)} files changed ({len(new)} new)")
+    assert_same_as_clean(root, tmp_path / "clean", "adding the newest episode")
 
 
 # --- 2. a build killed part-way leaves the previous site whole ---------------------------------

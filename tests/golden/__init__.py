@@ -1,4 +1,7 @@
-"""Golden output for the two seeds: what the generator must produce, byte for byte.
+"""Golden output: what the generator must produce, byte for byte, for the
+two seeds (``content``, ``site``) and for a made-up archive of two shows
+built with two episodes a page, so that every kind of pagination shows
+(``paged``: tests/fixtures/paged).
 
 Each golden is a folder under tests/golden/ that one function produces from
 the seeds. The tests produce it again into a temporary folder and compare.
@@ -26,21 +29,23 @@ from generator.importer import EPISODES, import_site
 GOLDEN_DIR = Path(__file__).resolve().parent
 REPO = GOLDEN_DIR.parents[1]
 SEEDS = REPO / "seeds"
+PAGED = REPO / "tests" / "fixtures" / "paged"
+PAGED_PAGE_SIZE = 2
 
 
-def seed_config(root: Path) -> SiteConfig:
-    """The repository's site.yaml, reading the seeds and writing under ``root``."""
-    return load_config(REPO / "site.yaml", {"source_dir": str(SEEDS), "content_dir": str(root / "content"),
-                                            "output_dir": str(root / "_site")})
+def seed_config(root: Path, source: Path = SEEDS, **overrides) -> SiteConfig:
+    """The repository's site.yaml, reading the seeds (or ``source``) and writing under ``root``."""
+    return load_config(REPO / "site.yaml", {"source_dir": str(source), "content_dir": str(root / "content"),
+                                            "output_dir": str(root / "_site"), **overrides})
 
 
 def import_seeds(config: SiteConfig) -> None:
-    """Import as `python -m generator import` does; the seeds must import cleanly."""
+    """Import as `python -m generator import` does; the transcripts must import cleanly."""
     log = io.StringIO()
     report = Report(stream=log)
     import_site(config, report)
     if not report.clean:
-        raise RuntimeError(f"importing the seeds was not clean:\n{log.getvalue()}")
+        raise RuntimeError(f"importing the transcripts was not clean:\n{log.getvalue()}")
 
 
 def produce_content(dest: Path) -> None:
@@ -58,18 +63,18 @@ def produce_content(dest: Path) -> None:
 NOT_GOLDEN_PREFIX = "assets/"
 
 
-def produce_site(dest: Path) -> None:
-    """The whole rendered site for the seeds, as `make site` builds it."""
+def produce_site(dest: Path, source: Path = SEEDS, **overrides) -> None:
+    """The whole rendered site for the seeds (or ``source``), as `make site` builds it."""
     from generator.build import build_site
 
     with tempfile.TemporaryDirectory() as tmp:
-        config = seed_config(Path(tmp))
+        config = seed_config(Path(tmp), source, **overrides)
         import_seeds(config)
         log = io.StringIO()
         report = Report(stream=log)
         build_site(config, report)
         if not report.clean:
-            raise RuntimeError(f"building the seeds was not clean:\n{log.getvalue()}")
+            raise RuntimeError(f"building was not clean:\n{log.getvalue()}")
         for path in sorted(config.output_dir.rglob("*")):
             name = path.relative_to(config.output_dir).as_posix()
             if path.is_file() and not name.startswith(NOT_GOLDEN_PREFIX):
@@ -77,9 +82,16 @@ def produce_site(dest: Path) -> None:
                 shutil.copyfile(path, dest / name)
 
 
+def produce_paged_site(dest: Path) -> None:
+    """The whole site for tests/fixtures/paged, two episodes a page; its
+    made-up shows have no podcast feed (the seeds' feed is for another show)."""
+    produce_site(dest, PAGED, page_size=PAGED_PAGE_SIZE, podcast_feeds=[])
+
+
 GOLDENS: dict[str, Callable[[Path], None]] = {
     "content": produce_content,
     "site": produce_site,
+    "paged": produce_paged_site,
 }
 
 

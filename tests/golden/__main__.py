@@ -12,8 +12,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.golden",
                                      description="Manage the golden output the tests compare against.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    refresh_cmd = commands.add_parser("refresh", help="produce golden output afresh from the seeds",
-                                      description=f"Rewrite {GOLDEN_DIR.relative_to(REPO)}/NAME from the seeds; "
+    refresh_cmd = commands.add_parser("refresh", help="produce golden output afresh from its transcripts",
+                                      description=f"Rewrite {GOLDEN_DIR.relative_to(REPO)}/NAME from its transcripts; "
                                                   "review the diff before committing it.")
     refresh_cmd.add_argument("names", nargs="*", metavar="NAME",
                              help=f"which goldens (default: all of {', '.join(GOLDENS)})")
