@@ -6,13 +6,17 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
+import threading
+import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from generator import serve as serve_module
 from generator.serve import SCRIPT
-from tests.live_support import Command, EventStream, get, make_project, running
+from tests.live_support import Command, EventStream, get, make_project, running, wait_for
 from tests.site_support import REPO, parse_html
 
 SUBPATH = "https://user.github.io/repo/"
@@ -233,3 +237,69 @@ def test_the_serve_command_prints_the_url_and_stops_on_ctrl_c(tmp_path):
     status, rest, stderr = command.interrupt()
     assert status == 0, stderr
     assert rest == "stopped\n" and "Traceback" not in stderr
+
+
+def _closed_by_server(sock: socket.socket) -> bool:
+    try:
+        while data := sock.recv(65536):
+            pass   # an answer, then the end
+        return data == b""
+    except BlockingIOError:
+        return False
+    except ConnectionError:
+        return True
+
+
+@pytest.mark.parametrize("clients", [100, 30])
+def test_idle_and_slow_clients_are_dropped_and_others_still_served(tmp_path, monkeypatch, clients):
+    monkeypatch.setattr(serve_module, "REQUEST_SECONDS", 1.0, raising=False)
+    with running(make_project(tmp_path)) as live:
+        time.sleep(0.2)
+        threads_before = threading.active_count()
+        # A third send nothing, a third half a request line, a third a byte every 0.1 s.
+        connecting = time.monotonic()
+        socks = [socket.create_connection(live.host, timeout=5) for _ in range(clients)]
+        assert time.monotonic() - connecting < 2, "connecting took long: too short a listen queue?"
+        idle, partial, trickle = socks[0::3], socks[1::3], socks[2::3]
+        for sock in partial:
+            sock.sendall(b"GET /index.html HT")
+        for sock in socks:
+            sock.setblocking(False)   # so looking for the server's close does not wait
+        started = time.monotonic()
+        status, _, body = get(live, "/")   # served meanwhile
+        assert status == 200 and b"Latest episodes" in body
+        assert time.monotonic() - started < 2
+        request = b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"y" * 10_000
+        open_socks, sent = list(socks), 0
+        while open_socks and time.monotonic() - started < 8:
+            for sock in trickle:
+                if sock in open_socks:
+                    try:
+                        sock.send(request[sent:sent + 1])
+                    except OSError:
+                        pass
+            sent += 1
+            time.sleep(0.1)
+            open_socks = [s for s in open_socks if not _closed_by_server(s)]
+        dropped_after = time.monotonic() - started
+        assert open_socks == [], f"{len(open_socks)} of {clients} still open after {dropped_after:.1f} s"
+        assert dropped_after < 4, dropped_after   # 1 s allowed, the rest is slack for a busy machine
+        assert sent >= 5   # the trickling clients were still sending when dropped
+        # Their threads are gone too, and the server still answers.
+        wait_for(lambda: threading.active_count() <= threads_before, 5, "the handler threads to end")
+        assert get(live, "/")[0] == 200
+        for sock in socks:
+            sock.close()
+
+
+def test_a_request_line_that_arrives_in_pieces_in_time_is_answered(tmp_path, monkeypatch):
+    monkeypatch.setattr(serve_module, "REQUEST_SECONDS", 2.0, raising=False)
+    with running(make_project(tmp_path)) as live:
+        with socket.create_connection(live.host, timeout=5) as sock:
+            for piece in (b"GET / HT", b"TP/1.0\r\n", b"Host: x\r\n", b"\r\n"):
+                sock.sendall(piece)
+                time.sleep(0.3)
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.0 200 ") and b"Latest episodes" in answer
