@@ -34,9 +34,15 @@ SEND_SECONDS = 30.0
 
 # Reloads when the site was rebuilt since this page was served; shows the
 # latest build's errors on top of the page otherwise. textContent only: error
-# text is never parsed as HTML.
+# text is never parsed as HTML. Each message is one line of its own, whatever
+# a file name in it holds.
 RELOAD_JS = b"""(() => {
   const served = document.currentScript.dataset.site;
+  // Control characters, line and paragraph separators and bidi controls,
+  // shown as \\uXXXX: none can start a line of its own or reorder the rest.
+  const unseen = /[\\u0000-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]/g;
+  const visible = (text) => String(text).replace(unseen,
+    (c) => "\\\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
   let box = null;
   function show(state) {
     if (!state.errors.length) { if (box) { box.remove(); box = null; } return; }
@@ -55,9 +61,14 @@ RELOAD_JS = b"""(() => {
     const title = document.createElement("strong");
     title.textContent = state.ok ? "Built, but these files were left out:"
                                  : "Rebuild failed; this is the last good site:";
-    const list = document.createElement("pre");
-    list.style.whiteSpace = "pre-wrap";
-    list.textContent = state.errors.join("\\n");
+    const list = document.createElement("ul");
+    Object.assign(list.style, {listStyle: "none", margin: "0.5em 0 0", padding: 0});
+    for (const error of state.errors) {
+      const item = document.createElement("li");
+      Object.assign(item.style, {whiteSpace: "pre-wrap", overflowWrap: "anywhere", margin: "0 0 0.25em"});
+      item.textContent = visible(error);
+      list.append(item);
+    }
     box.replaceChildren(title, list);
   }
   function update(event) {

@@ -94,7 +94,9 @@ class _Tee(io.TextIOBase):
 
     def errors(self, strict: bool) -> tuple[str, ...]:
         kinds = ("error: ", "warning: ") if strict else ("error: ",)
-        return tuple(line for line in self.text.getvalue().splitlines() if line.startswith(kinds))
+        # Lines end at '\n' only: print writes nothing else, and splitlines() would
+        # also end one at a \x1c, \x85 or \u2028 inside a message.
+        return tuple(line for line in self.text.getvalue().split("\n") if line.startswith(kinds))
 
 
 class Rebuilder:

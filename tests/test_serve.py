@@ -16,6 +16,7 @@ import pytest
 
 from generator import serve as serve_module
 from generator.serve import SCRIPT
+from generator.watch import BuildState
 from tests.live_support import Command, EventStream, get, make_project, running, wait_for
 from tests.site_support import REPO, parse_html
 
@@ -303,3 +304,36 @@ def test_a_request_line_that_arrives_in_pieces_in_time_is_answered(tmp_path, mon
             while chunk := sock.recv(65536):
                 answer += chunk
         assert answer.startswith(b"HTTP/1.0 200 ") and b"Latest episodes" in answer
+
+
+FORGERIES = ["error: a.txt:1: name\nerror: forged.txt:2: a second line",
+             "error: b.txt: carriage\rerror: return", "error: c.txt: colour \x1b[31mred\x1b[0m bell \x07 nul \x00",
+             "error: d.txt: separators \u2028error: line \u2029error: paragraph \x85error: next \x1cfs",
+             "error: e.txt: <img src=x onerror=\"window.__pwned=1\"> <b>bold</b> &amp;",
+             "error: f.txt: \u202eoverride\u202c and \u2067isolate\u2069 \u200fmark"]
+
+
+@pytest.mark.browser
+def test_the_overlay_shows_each_message_as_one_line_of_text(tmp_path, page):
+    with running(make_project(tmp_path)) as live:
+        page.goto(live.url)
+        page.wait_for_function("document.readyState === 'complete'")
+        state = live.rebuilder.state
+        forged = BuildState(state.attempt + 1, state.site, False, tuple(FORGERIES), state.out, state.base_path)
+        for listener in live.rebuilder.listeners:
+            listener(forged)
+        page.wait_for_selector("#live-errors")
+        items = page.eval_on_selector_all("#live-errors li", """els => els.map(e => ({
+            text: e.innerText, height: e.getBoundingClientRect().height,
+            line: parseFloat(getComputedStyle(e).lineHeight)}))""")
+        assert len(items) == len(FORGERIES)   # one entry per message, none forged
+        for item, message in zip(items, FORGERIES):
+            assert "\n" not in item["text"] and item["height"] < 1.5 * item["line"], item
+            assert item["text"].startswith(message[:12])
+            assert not re.search("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200f]", item["text"])
+        assert "name\\u000aerror: forged.txt" in items[0]["text"]
+        assert "\\u001b[31mred" in items[2]["text"]
+        assert '<img src=x onerror="window.__pwned=1"> <b>bold</b> &amp;' in items[4]["text"]
+        assert page.locator("#live-errors img, #live-errors b").count() == 0
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+        assert page.locator("#live-errors strong").text_content() == "Rebuild failed; this is the last good site:"
