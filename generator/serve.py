@@ -40,7 +40,9 @@ RELOAD_JS = b"""(() => {
   const served = document.currentScript.dataset.site;
   // Control characters, line and paragraph separators and bidi controls,
   // shown as \\uXXXX: none can start a line of its own or reorder the rest.
-  const unseen = /[\\u0000-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]/g;
+  // So are lone surrogates (from a file name that is not UTF-8), shown otherwise as a "?" box.
+  const unseen = new RegExp("[\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u200e\\\\u200f\\\\u2028\\\\u2029" +
+    "\\\\u202a-\\\\u202e\\\\u2066-\\\\u2069]|[\\\\ud800-\\\\udbff](?![\\\\udc00-\\\\udfff])|(?<![\\\\ud800-\\\\udbff])[\\\\udc00-\\\\udfff]", "g");
   const visible = (text) => String(text).replace(unseen,
     (c) => "\\\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
   let box = null;

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 import sys
 import time
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 import watchfiles
+from watchfiles._rust_notify import WatchfilesRustInternalError
 
 from generator.build import ASSETS, build_site
 from generator.config import SiteConfig
@@ -75,6 +77,20 @@ def _signature(path: Path) -> tuple[int, int, int] | None:
     except OSError:
         return None
     return st.st_mtime_ns, st.st_size, st.st_ino
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _printable(text: str) -> str:
+    """A file name for the rebuild lines: the bytes of a name that is not
+    UTF-8 as \\xNN (printing them raw would raise UnicodeEncodeError), control
+    characters as escapes, so a name cannot break or forge a line."""
+    try:
+        text = os.fsencode(text).decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:   # a lone surrogate that no file name decoded to
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _UNPRINTABLE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
 
 
 class _Tee(io.TextIOBase):
@@ -207,9 +223,9 @@ class Rebuilder:
 
     def _show(self, path: Path) -> str:
         try:
-            return path.relative_to(self.config.root).as_posix()
+            return _printable(path.relative_to(self.config.root).as_posix())
         except ValueError:
-            return str(path)
+            return _printable(str(path))
 
     def describe(self, paths: list[Path], verb: str = "changed") -> str:
         names = [self._show(p) for p in paths[:3]]
@@ -229,26 +245,35 @@ def run(rebuilder: Rebuilder, *, stop_event=None, debounce_ms: int = DEBOUNCE_MS
     fresh_start = "start"
     while True:
         paths = watched_paths(rebuilder.config)
-        for changes in watchfiles.watch(*paths, watch_filter=change_filter(rebuilder.config),
-                                        debounce=debounce_ms, step=step_ms, rust_timeout=tick_ms,
-                                        yield_on_timeout=True, stop_event=stop_event):
-            if fresh_start:
-                rebuilder.rebuild(fresh_start)
-                if started and fresh_start == "start":
-                    started()
-                fresh_start = ""
-                continue
-            changed, config_changed = rebuilder.what_changed(changes)
-            settled = rebuilder.settled()
-            if changed:
-                rebuilder.rebuild(rebuilder.describe(changed), reload_config=config_changed)
-            elif settled:
-                rebuilder.rebuild(rebuilder.describe(settled, "complete"))
-            if watched_paths(rebuilder.config) != paths:
-                fresh_start = "watched folders changed"
-                break
-        else:
-            return      # stop_event was set
+        try:
+            for changes in watchfiles.watch(*paths, watch_filter=change_filter(rebuilder.config),
+                                            debounce=debounce_ms, step=step_ms, rust_timeout=tick_ms,
+                                            yield_on_timeout=True, stop_event=stop_event):
+                if fresh_start:
+                    rebuilder.rebuild(fresh_start)
+                    if started and fresh_start == "start":
+                        started()
+                    fresh_start = ""
+                    continue
+                changed, config_changed = rebuilder.what_changed(changes)
+                settled = rebuilder.settled()
+                if changed:
+                    rebuilder.rebuild(rebuilder.describe(changed), reload_config=config_changed)
+                elif settled:
+                    rebuilder.rebuild(rebuilder.describe(settled, "complete"))
+                if watched_paths(rebuilder.config) != paths:
+                    fresh_start = "watched folders changed"
+                    break
+            else:
+                return      # stop_event was set
+        except WatchfilesRustInternalError as exc:
+            # watchfiles gives up on a batch of events holding a file name
+            # that is not UTF-8 ("Unable to decode path"), and its watcher
+            # with it. Which files changed is lost, so a new watcher and a
+            # build from scratch (which reads every folder) stand in for them.
+            print(f"{dt.datetime.now():%H:%M:%S} watching again: {_printable(str(exc))}",
+                  file=rebuilder.out, flush=True)
+            fresh_start = "a file whose name is not UTF-8 changed"
 
 
 def watch(rebuilder: Rebuilder, *, out: TextIO | None = None, **loop_options) -> None:

@@ -310,7 +310,8 @@ FORGERIES = ["error: a.txt:1: name\nerror: forged.txt:2: a second line",
              "error: b.txt: carriage\rerror: return", "error: c.txt: colour \x1b[31mred\x1b[0m bell \x07 nul \x00",
              "error: d.txt: separators \u2028error: line \u2029error: paragraph \x85error: next \x1cfs",
              "error: e.txt: <img src=x onerror=\"window.__pwned=1\"> <b>bold</b> &amp;",
-             "error: f.txt: \u202eoverride\u202c and \u2067isolate\u2069 \u200fmark"]
+             "error: f.txt: \u202eoverride\u202c and \u2067isolate\u2069 \u200fmark",
+             "error: g\udcff\udcfe.txt: not UTF-8, and an emoji \U0001F600 kept"]
 
 
 @pytest.mark.browser
@@ -329,11 +330,36 @@ def test_the_overlay_shows_each_message_as_one_line_of_text(tmp_path, page):
         assert len(items) == len(FORGERIES)   # one entry per message, none forged
         for item, message in zip(items, FORGERIES):
             assert "\n" not in item["text"] and item["height"] < 1.5 * item["line"], item
-            assert item["text"].startswith(message[:12])
+            assert item["text"].startswith(message[:8])
             assert not re.search("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200f]", item["text"])
         assert "name\\u000aerror: forged.txt" in items[0]["text"]
         assert "\\u001b[31mred" in items[2]["text"]
+        assert items[6]["text"].startswith("error: g\\udcff\\udcfe.txt") and "\U0001F600" in items[6]["text"]
         assert '<img src=x onerror="window.__pwned=1"> <b>bold</b> &amp;' in items[4]["text"]
         assert page.locator("#live-errors img, #live-errors b").count() == 0
         assert page.evaluate("typeof window.__pwned") == "undefined"
         assert page.locator("#live-errors strong").text_content() == "Rebuild failed; this is the last good site:"
+
+
+@pytest.mark.browser
+def test_the_preview_survives_a_file_name_that_is_not_utf8_and_shows_its_error(tmp_path, page):
+    with running(make_project(tmp_path)) as live:
+        page.goto(live.url)
+        page.wait_for_function("document.readyState === 'complete'")
+        good = (tmp_path / "_site/index.html").read_bytes()
+        before = live.attempts()
+        name = os.path.join(os.fsencode(tmp_path / "transcripts"), b"\xff\xfe-x \x1b[31mred.txt")
+        shutil.copyfile(REPO / "tests/fixtures/transcripts/bad_date.txt", name)
+        # A rebuild or two (seen, then settled) and their reloads, then the error.
+        page.wait_for_function("(document.querySelector('#live-errors li') || {}).textContent"
+                               "?.includes('red.txt:10: ')", timeout=15_000)
+        assert live.attempts() > before
+        text = page.locator("#live-errors li").inner_text()
+        assert "\n" not in text and "transcripts/\\udcff\\udcfe-x \\u001b[31mred.txt:10: " in text, text
+        assert not re.search("[\x00-\x1f]", text), text
+        # Still serving the site, still watching: fixing the file clears the error.
+        status, _, body = get(live, "/")
+        assert status == 200 and TAG.sub(b"", body) == good
+        os.unlink(name)
+        page.wait_for_function("!document.getElementById('live-errors')", timeout=10_000)
+        assert get(live, "/")[0] == 200

@@ -17,7 +17,7 @@ from generator.config import load_config
 from generator.errors import Report
 from generator.importer import import_transcripts
 from generator.watch import change_filter, watched_paths
-from tests.live_support import OLD, Command, make_project, running
+from tests.live_support import OLD, Command, make_project, running, wait_for
 from tests.site_support import REPO
 
 BASIC = REPO / "tests/fixtures/transcripts/basic.txt"
@@ -146,3 +146,28 @@ def test_the_watch_command_rebuilds_and_stops_on_ctrl_c(tmp_path):
     status, rest, stderr = command.interrupt()
     assert status == 0, stderr
     assert rest == "stopped\n" and "Traceback" not in stderr
+
+
+PAGE = b"---\ntitle: Freedonia by hand\ndate: 2024-01-02\nduration: 5m\n---\n\nWritten by hand.\n"
+NOT_UTF8 = [b"\xff\xfe-x.txt", b"caf\xe9.txt", b"\x80.md"]
+
+
+@pytest.mark.parametrize("name", NOT_UTF8, ids=["ff-fe", "latin-1", "lone-continuation"])
+def test_a_file_name_that_is_not_utf8_does_not_stop_the_loop(tmp_path, name):
+    with running(make_project(tmp_path), "watch") as live:
+        folder = os.fsencode(tmp_path / ("content/episodes" if name.endswith(b".md") else "transcripts"))
+        before = live.attempts()
+        bad = os.path.join(folder, name)
+        with open(bad, "wb") as f:
+            f.write(PAGE if name.endswith(b".md") else BASIC.read_bytes())
+        live.wait_rebuilt(before)   # the change was seen, whatever the build made of it
+        assert "a file whose name is not UTF-8 changed" in live.log.getvalue()
+        # The loop goes on: later changes are seen and built.
+        os.rename(bad, os.path.join(folder, b"renamed" + os.path.splitext(name)[1]))
+        wait_for(lambda: live.rebuilder.state.ok and live.rebuilder.state.errors == ()
+                 and "Freedonia" in (tmp_path / "_site/index.html").read_text(encoding="utf-8"),
+                 10, f"the renamed file built:\n{live.log.getvalue()}{live.errors.getvalue()}")
+        before = live.attempts()
+        shutil.copyfile(BASIC, tmp_path / "transcripts" / "another.txt")
+        live.wait_rebuilt(before)
+        assert "transcripts/another.txt" in live.log.getvalue()
