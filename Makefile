@@ -17,7 +17,7 @@ $(INSTALLED): pyproject.toml
 	touch $@
 
 $(NODE_INSTALLED): package.json package-lock.json
-	npm ci --silent --no-audit --no-fund
+	npm ci --silent --no-audit --no-fund --ignore-scripts   # vnu-jar's would fetch a JDK: Debian's is used
 	touch $@
 
 # What the deploy needs: the build's own dependencies, no test tools.

@@ -60,8 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     watch = commands.add_parser("watch", help="build, then rebuild whenever the inputs change",
                                 description="Build the site, then import and rebuild whenever transcripts, "
                                             "content, templates or site.yaml change, without a server. "
-                                            "A transcript is imported once it has not changed for a "
-                                            "second (so a copy in progress is not). Ctrl-C stops.")
+                                            "A transcript is imported once it holds a whole header and "
+                                            "text and has not changed for watch_settle_seconds (site.yaml, "
+                                            "default 5), so a copy in progress is not. Ctrl-C stops.")
     _common(watch, strict_help="count warnings as errors in each rebuild's line")
     _output(watch)
     return parser

@@ -37,6 +37,9 @@ class SiteConfig:
     ignore_topics: tuple[str, ...] = ()
     cname: str = ""
     podcast_feeds: tuple[str, ...] = ()   # the shows' own RSS feeds: paths (relative to site.yaml) or URLs
+    # watch/serve import a transcript once it is this long unchanged (and holds
+    # a whole header and a body): a copy that pauses for less is not imported half-done.
+    watch_settle_seconds: float = 5.0
     # Where the config came from; paths above are resolved against its folder.
     root: Path = field(default=Path("."), compare=False)
 
@@ -67,6 +70,10 @@ def _check_value(key: str, value) -> tuple[object, str | None]:
         if not lo <= value <= hi:
             return None, f"must be from {lo} to {hi}, not {value}"
         return value, None
+    if key == "watch_settle_seconds":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 3600:
+            return None, f"must be a number of seconds from 0 to 3600, not {value!r}"[:120]
+        return float(value), None
     if key == "ignore_topics":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return None, "must be a list of words"

@@ -8,6 +8,7 @@ HTML responses, and the script listens to Server-Sent Events at
 """
 from __future__ import annotations
 
+import io
 import json
 import mimetypes
 import socket
@@ -24,12 +25,26 @@ from generator.watch import BuildState, Rebuilder, run
 EVENTS = "/__live/events"
 SCRIPT = "/__live/reload.js"
 KEEPALIVE_SECONDS = 15
+# A client has this long from connecting to send its whole request line and
+# headers: one that sends nothing, or a byte now and then, is dropped, so
+# idle and slow connections cannot pile up threads.
+REQUEST_SECONDS = 10.0
+# A client that stops reading what it is sent is dropped after this long.
+SEND_SECONDS = 30.0
 
 # Reloads when the site was rebuilt since this page was served; shows the
 # latest build's errors on top of the page otherwise. textContent only: error
-# text is never parsed as HTML.
+# text is never parsed as HTML. Each message is one line of its own, whatever
+# a file name in it holds.
 RELOAD_JS = b"""(() => {
   const served = document.currentScript.dataset.site;
+  // Control characters, line and paragraph separators and bidi controls,
+  // shown as \\uXXXX: none can start a line of its own or reorder the rest.
+  // So are lone surrogates (from a file name that is not UTF-8), shown otherwise as a "?" box.
+  const unseen = new RegExp("[\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u200e\\\\u200f\\\\u2028\\\\u2029" +
+    "\\\\u202a-\\\\u202e\\\\u2066-\\\\u2069]|[\\\\ud800-\\\\udbff](?![\\\\udc00-\\\\udfff])|(?<![\\\\ud800-\\\\udbff])[\\\\udc00-\\\\udfff]", "g");
+  const visible = (text) => String(text).replace(unseen,
+    (c) => "\\\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
   let box = null;
   function show(state) {
     if (!state.errors.length) { if (box) { box.remove(); box = null; } return; }
@@ -48,9 +63,14 @@ RELOAD_JS = b"""(() => {
     const title = document.createElement("strong");
     title.textContent = state.ok ? "Built, but these files were left out:"
                                  : "Rebuild failed; this is the last good site:";
-    const list = document.createElement("pre");
-    list.style.whiteSpace = "pre-wrap";
-    list.textContent = state.errors.join("\\n");
+    const list = document.createElement("ul");
+    Object.assign(list.style, {listStyle: "none", margin: "0.5em 0 0", padding: 0});
+    for (const error of state.errors) {
+      const item = document.createElement("li");
+      Object.assign(item.style, {whiteSpace: "pre-wrap", overflowWrap: "anywhere", margin: "0 0 0.25em"});
+      item.textContent = visible(error);
+      list.append(item);
+    }
     box.replaceChildren(title, list);
   }
   function update(event) {
@@ -137,9 +157,40 @@ def _content_type(path: Path) -> str:
     return f"{kind}; charset=utf-8" if textual else kind
 
 
+class _DeadlineReader(io.RawIOBase):
+    """A socket's input that fails with TimeoutError once ``deadline``
+    (time.monotonic) has passed: a per-read timeout alone would let a client
+    that sends one byte at a time hold its connection for ever."""
+
+    def __init__(self, sock: socket.socket, deadline: float):
+        self.sock = sock
+        self.deadline = deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("request not received in time")
+        self.sock.settimeout(left)
+        return self.sock.recv_into(buffer)
+
+
 class _Handler(BaseHTTPRequestHandler):
     server_version = "podcast-archive-preview"
     live: Live   # set on the subclass make_server creates
+    request_seconds = REQUEST_SECONDS
+    send_seconds = SEND_SECONDS
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile = io.BufferedReader(_DeadlineReader(self.connection, time.monotonic() + self.request_seconds))
+
+    def parse_request(self) -> bool:
+        ok = super().parse_request()
+        self.connection.settimeout(self.send_seconds)   # the request is in: from here on only writes
+        return ok
 
     def do_GET(self) -> None:
         self._respond(head=False)
@@ -234,7 +285,7 @@ class _Handler(BaseHTTPRequestHandler):
                 state = newer
                 self._event("reload" if state.site != sent_site else "error", state)
                 sent_site = state.site
-        except (BrokenPipeError, ConnectionResetError):
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):   # gone, or stopped reading
             return
 
     def _event(self, name: str, state: BuildState, retry: bool = False) -> None:
@@ -243,12 +294,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's 5 makes a burst of connections (a page's assets, a few
+    # tabs, or clients that never send a request) wait for the kernel to
+    # retry their connects, a second and more each.
+    request_queue_size = 128
+
+
 def make_server(host: str, port: int, live: Live) -> ThreadingHTTPServer:
     """A server bound to ``host``:``port`` (0: any free port), not yet serving."""
-    handler = type("Handler", (_Handler,), {"live": live})
-    server_class = ThreadingHTTPServer
+    handler = type("Handler", (_Handler,), {"live": live, "request_seconds": REQUEST_SECONDS,
+                                            "send_seconds": SEND_SECONDS})
+    server_class = _Server
     if ":" in host:
-        server_class = type("Server6", (ThreadingHTTPServer,), {"address_family": socket.AF_INET6})
+        server_class = type("Server6", (_Server,), {"address_family": socket.AF_INET6})
     try:
         return server_class((host, port), handler)
     except OSError as exc:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
+import os
 import re
 import sys
 import time
@@ -20,14 +22,15 @@ from typing import Callable, TextIO
 from urllib.parse import urlsplit
 
 import watchfiles
+from watchfiles._rust_notify import WatchfilesRustInternalError
 
 from generator.build import ASSETS, build_site
 from generator.config import SiteConfig
-from generator.errors import ConfigError, GeneratorError, Report
+from generator.errors import ConfigError, GeneratorError, Report, TranscriptError
 from generator.content import EPISODES
 from generator.importer import import_site
+from generator.transcript import parse_transcript
 
-SETTLE_SECONDS = 1.0    # a transcript untouched this long is taken to be completely copied
 DEBOUNCE_MS = 1600      # longest a burst of changes is gathered before rebuilding
 STEP_MS = 200           # quiet time that ends a burst
 TICK_MS = 250           # how often to look at site.yaml and at transcripts waiting to settle
@@ -83,6 +86,43 @@ def _signature(path: Path) -> tuple[int, int, int] | None:
     return st.st_mtime_ns, st.st_size, st.st_ino
 
 
+def has_header_and_body(path: Path) -> bool:
+    """Whether a transcript holds a whole Archive.fm header and some text
+    after it, as a finished export does and a copy cut short may not.
+
+    The parser decides: a problem it finds on the file's last line or past
+    it is where a cut-off copy ends; one before it is a real mistake, which
+    the import reports as usual. Only a regular file is read (a FIFO would
+    never answer)."""
+    if not path.is_file():
+        return True
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return True
+    try:
+        parse_transcript(data, path)
+    except TranscriptError as exc:
+        lines = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+        last = max((i for i, line in enumerate(lines, start=1) if line.strip()), default=0)
+        return exc.line is not None and exc.line < last
+    return True
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _printable(text: str) -> str:
+    """A file name for the rebuild lines: the bytes of a name that is not
+    UTF-8 as \\xNN (printing them raw would raise UnicodeEncodeError), control
+    characters as escapes, so a name cannot break or forge a line."""
+    try:
+        text = os.fsencode(text).decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:   # a lone surrogate that no file name decoded to
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _UNPRINTABLE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
+
+
 class _Tee(io.TextIOBase):
     """The build's report: echoed to the console and kept for the browser."""
 
@@ -100,7 +140,9 @@ class _Tee(io.TextIOBase):
 
     def errors(self, strict: bool) -> tuple[str, ...]:
         kinds = ("error: ", "warning: ") if strict else ("error: ",)
-        return tuple(line for line in self.text.getvalue().splitlines() if line.startswith(kinds))
+        # Lines end at '\n' only: print writes nothing else, and splitlines() would
+        # also end one at a \x1c, \x85 or \u2028 inside a message.
+        return tuple(line for line in self.text.getvalue().split("\n") if line.startswith(kinds))
 
 
 class Rebuilder:
@@ -109,20 +151,22 @@ class Rebuilder:
     itself wrote, and transcripts waiting until they are completely copied."""
 
     def __init__(self, config: SiteConfig, load_config: Callable[[], SiteConfig], config_file: Path | None,
-                 *, settle_seconds: float = SETTLE_SECONDS, strict: bool = False, verbose: bool = False,
+                 *, settle_seconds: float | None = None, strict: bool = False, verbose: bool = False,
                  out: TextIO | None = None, err: TextIO | None = None):
         self.config = config
         self._load_config = load_config
         self.config_file = config_file.resolve() if config_file else None
         self._config_signature = _signature(self.config_file) if self.config_file else None
-        self.settle_seconds = settle_seconds
+        self._settle_seconds = settle_seconds   # None: site.yaml's watch_settle_seconds
+        self._said_incomplete: set[Path] = set()
         self.strict = strict   # warnings are shown and counted with the errors
         self.verbose = verbose   # list the episodes the podcast feeds gave no audio for
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         self.state = BuildState(0, 0, True, (), config.output_dir, config.base_path)
         self.listeners: list[Callable[[BuildState], None]] = []
-        self.waiting: dict[Path, float] = {}          # transcript -> when it will have settled
+        self.waiting: dict[Path, float] = {}          # transcript -> when it will have settled (inf:
+                                                      # settled, but not a whole export yet)
         self._own_writes: dict[Path, tuple | None] = {}
 
     def rebuild(self, reason: str, *, reload_config: bool = False) -> BuildState:
@@ -136,7 +180,8 @@ class Rebuilder:
             config = self.config
             summary = import_site(config, report, settle_seconds=self.settle_seconds)
             self._remember_own_writes(config, summary.added + summary.updated)
-            self.waiting = {p: self._settles_at(p) for p in summary.pending}
+            unfinished = [p for p in self.waiting if self._is_unfinished_transcript(p)]
+            self.waiting = {p: self._settles_at(p) for p in [*summary.pending, *unfinished]}
             line = summary.line()
             result = build_site(config, report)
             line += "; " + result.line()
@@ -178,11 +223,19 @@ class Rebuilder:
     def _is_own_write(self, path: Path) -> bool:
         return path in self._own_writes and _signature(path) == self._own_writes[path]
 
-    def _is_fresh_transcript(self, path: Path) -> bool:
+    @property
+    def settle_seconds(self) -> float:
+        return self.config.watch_settle_seconds if self._settle_seconds is None else self._settle_seconds
+
+    def _is_unfinished_transcript(self, path: Path) -> bool:
+        """A transcript changed within the settle time, or one without a whole
+        header and body yet: a copy that may still be in progress."""
         if path.parent != self.config.source_dir.resolve() or path.suffix != ".txt":
             return False
         sig = _signature(path)
-        return sig is not None and time.time() - sig[0] / 1e9 < self.settle_seconds
+        if sig is None:
+            return False
+        return time.time() - sig[0] / 1e9 < self.settle_seconds or not has_header_and_body(path)
 
     def what_changed(self, changes: set[tuple[watchfiles.Change, str]]) -> tuple[list[Path], bool]:
         """The changed inputs worth a rebuild, and whether site.yaml is among them.
@@ -190,11 +243,12 @@ class Rebuilder:
         Transcripts still being written are put on the waiting list instead."""
         paths = {Path(p) for _, p in changes}
         paths = {p for p in paths if not self._is_own_write(p)}
-        for path in sorted(p for p in paths if self._is_fresh_transcript(p)):
+        for path in sorted(p for p in paths if self._is_unfinished_transcript(p)):
             if path not in self.waiting:
                 print(f"{dt.datetime.now():%H:%M:%S} waiting for {self._show(path)} to be completely written",
                       file=self.out, flush=True)
             self.waiting[path] = self._settles_at(path)
+            self._said_incomplete.discard(path)
             paths.discard(path)
         config_changed = False
         if self.config_file:
@@ -210,15 +264,31 @@ class Rebuilder:
         return (sig[0] / 1e9 if sig else time.time()) + self.settle_seconds
 
     def settled(self) -> list[Path]:
-        """Waiting transcripts whose settle time has passed."""
+        """Waiting transcripts now complete: unchanged for the settle time
+        (looked at again, not trusted from the last event) and holding a whole
+        header and body. The others wait on, for their next change."""
         now = time.time()
-        return sorted(p for p, due in self.waiting.items() if due <= now)
+        done = []
+        for path, due in sorted(self.waiting.items()):
+            if due > now:
+                continue
+            if self._settles_at(path) > now:   # written again meanwhile
+                self.waiting[path] = self._settles_at(path)
+            elif not path.exists() or has_header_and_body(path):
+                done.append(path)
+            else:
+                self.waiting[path] = math.inf
+                if path not in self._said_incomplete:
+                    self._said_incomplete.add(path)
+                    print(f"{dt.datetime.now():%H:%M:%S} waiting for {self._show(path)}: no whole Archive.fm "
+                          f"header and transcript text yet", file=self.out, flush=True)
+        return done
 
     def _show(self, path: Path) -> str:
         try:
-            return path.relative_to(self.config.root).as_posix()
+            return _printable(path.relative_to(self.config.root).as_posix())
         except ValueError:
-            return str(path)
+            return _printable(str(path))
 
     def describe(self, paths: list[Path], verb: str = "changed") -> str:
         names = [self._show(p) for p in paths[:3]]
@@ -238,26 +308,35 @@ def run(rebuilder: Rebuilder, *, stop_event=None, debounce_ms: int = DEBOUNCE_MS
     fresh_start = "start"
     while True:
         paths = watched_paths(rebuilder.config)
-        for changes in watchfiles.watch(*paths, watch_filter=change_filter(rebuilder.config),
-                                        debounce=debounce_ms, step=step_ms, rust_timeout=tick_ms,
-                                        yield_on_timeout=True, stop_event=stop_event):
-            if fresh_start:
-                rebuilder.rebuild(fresh_start)
-                if started and fresh_start == "start":
-                    started()
-                fresh_start = ""
-                continue
-            changed, config_changed = rebuilder.what_changed(changes)
-            settled = rebuilder.settled()
-            if changed:
-                rebuilder.rebuild(rebuilder.describe(changed), reload_config=config_changed)
-            elif settled:
-                rebuilder.rebuild(rebuilder.describe(settled, "complete"))
-            if watched_paths(rebuilder.config) != paths:
-                fresh_start = "watched folders changed"
-                break
-        else:
-            return      # stop_event was set
+        try:
+            for changes in watchfiles.watch(*paths, watch_filter=change_filter(rebuilder.config),
+                                            debounce=debounce_ms, step=step_ms, rust_timeout=tick_ms,
+                                            yield_on_timeout=True, stop_event=stop_event):
+                if fresh_start:
+                    rebuilder.rebuild(fresh_start)
+                    if started and fresh_start == "start":
+                        started()
+                    fresh_start = ""
+                    continue
+                changed, config_changed = rebuilder.what_changed(changes)
+                settled = rebuilder.settled()
+                if changed:
+                    rebuilder.rebuild(rebuilder.describe(changed), reload_config=config_changed)
+                elif settled:
+                    rebuilder.rebuild(rebuilder.describe(settled, "complete"))
+                if watched_paths(rebuilder.config) != paths:
+                    fresh_start = "watched folders changed"
+                    break
+            else:
+                return      # stop_event was set
+        except WatchfilesRustInternalError as exc:
+            # watchfiles gives up on a batch of events holding a file name
+            # that is not UTF-8 ("Unable to decode path"), and its watcher
+            # with it. Which files changed is lost, so a new watcher and a
+            # build from scratch (which reads every folder) stand in for them.
+            print(f"{dt.datetime.now():%H:%M:%S} watching again: {_printable(str(exc))}",
+                  file=rebuilder.out, flush=True)
+            fresh_start = "a file whose name is not UTF-8 changed"
 
 
 def watch(rebuilder: Rebuilder, *, out: TextIO | None = None, **loop_options) -> None:

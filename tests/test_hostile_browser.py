@@ -58,18 +58,43 @@ class Served:
     topic_urls: dict[str, str]   # each hostile topic's page
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Served:
-    root = tmp_path_factory.mktemp("hostile-browser")
+# One word of this many characters, of each shape, on a page of its own.
+LONG_SIZES = (100_000, 200_000)
+LONG_SHAPES = {"dots": lambda n: "a" + "." * (n - 2) + "a",           # the issue's a....a
+               "dashes": lambda n: "Z" + "\u2014\u2026" * (n // 2 - 1) + "9"}  # em dashes, ellipses, a digit
+
+
+def _long_word_page(shape: str, size: int) -> str:
+    return (f"---\ntitle: A {size}-character word of {shape}\ndate: 2023-03-05\nduration: 5m\n---\n\n"
+            f"Before the word {LONG_SHAPES[shape](size)} after the word.\n\nA short second paragraph.\n")
+
+
+def long_word_slug(shape: str, size: int) -> str:
+    return f"long-{shape}-{size}"
+
+
+def build_hostile_site(root, base_url: str = "http://localhost:8000/"):
+    """The seeds, the hostile transcripts, the hand-written hostile page and
+    the long-word pages, built into ``root``/_site. Returns the output folder."""
     transcripts = root / "transcripts"
     transcripts.mkdir()
     for path in [*REPO.glob("seeds/*.txt"), *REPO.glob("tests/fixtures/hostile/*.txt")]:
         shutil.copy(path, transcripts)
-    page_file = root / "content/episodes/quokkafest.md"
-    page_file.parent.mkdir(parents=True)
-    page_file.write_text(_hand_written_page(), encoding="utf-8")
-    out, report, log = build_site_at(root, transcripts, cache_dir=str(root / ".cache"))
+    episodes = root / "content/episodes"
+    episodes.mkdir(parents=True)
+    (episodes / "quokkafest.md").write_text(_hand_written_page(), encoding="utf-8")
+    for shape in LONG_SHAPES:
+        for size in LONG_SIZES:
+            (episodes / f"{long_word_slug(shape, size)}.md").write_text(_long_word_page(shape, size),
+                                                                        encoding="utf-8")
+    out, report, log = build_site_at(root, transcripts, base_url, cache_dir=str(root / ".cache"))
     assert report.errors == 0, log
+    return out
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Served:
+    out = build_hostile_site(tmp_path_factory.mktemp("hostile-browser"))
     index = (out / "topics/index.html").read_text(encoding="utf-8")
     links = {html.unescape(name): href
              for href, name in re.findall(r'<li><a href="/([^"]+)">([^<]*)</a>', index)}
@@ -188,3 +213,60 @@ def test_search_finds_it_and_shows_it_as_written(watched, site):
     page.click("#search-results a.result")
     page.wait_for_selector(".transcript p.is-hit mark")
     _assert_inert(page)
+
+
+def _highlight_ms(page, runs: int = 5) -> float:
+    """The quickest of ``runs`` runs of the page's highlighter, in ms, on the
+    page as loaded (a word that matches nothing leaves it as it was)."""
+    return page.evaluate("""async (runs) => {
+        const src = document.querySelector('script[src*="highlight"]').src;
+        const run = new Function(await (await fetch(src)).text());
+        let best = Infinity;
+        for (let i = 0; i < runs; i++) {
+            const t0 = performance.now();
+            run();
+            best = Math.min(best, performance.now() - t0);
+        }
+        return best;
+    }""", runs)
+
+
+@pytest.mark.parametrize("shape", LONG_SHAPES)
+@pytest.mark.parametrize("hl", ["zzz", "before", "a"])
+def test_the_highlighter_takes_linear_time_on_a_long_word(watched, site, shape, hl):
+    page = watched
+    times = {}
+    for size in LONG_SIZES:
+        _open(page, site.url + f"episodes/{long_word_slug(shape, size)}.html?hl={hl}#p-1")
+        _assert_inert(page)
+        assert len(page.text_content("#p-1")) > size
+        if hl == "before":   # a word of the paragraph is marked, the long one left as it was
+            assert _texts(page, "#p-1 mark") == ["Before"]
+            assert LONG_SHAPES[shape](size) in page.text_content("#p-1")
+        else:
+            assert _texts(page, "mark") == []
+        times[size] = _highlight_ms(page)
+    small, large = LONG_SIZES
+    # Twice the word, at most about twice the time (a quadratic scan is 4x).
+    assert times[large] <= 2.6 * times[small] + 2, times
+
+
+MALFORMED_FRAGMENTS = ["%", "%E0%A4%A", "%ZZ", "p-1%", "%C0%80", "%ED%A0%80", "%FF", "%%%", "%u0041"]
+
+
+@pytest.mark.parametrize("hl", ["?hl=Quokkafest", ""], ids=["with hl", "without hl"])
+@pytest.mark.parametrize("fragment", MALFORMED_FRAGMENTS)
+def test_a_malformed_fragment_is_ignored_quietly(watched, site, fragment, hl):
+    page = watched
+    _open(page, site.url + f"episodes/quokkafest.html{hl}#{fragment}")
+    _assert_inert(page)   # no page error among them
+    assert page.locator("mark").count() == 0 and page.locator(".is-hit").count() == 0
+
+
+def test_a_well_formed_fragment_still_marks_its_paragraph(watched, site):
+    page = watched
+    for fragment in ("p-1", "p%2D1"):
+        _open(page, site.url + f"episodes/quokkafest.html?hl=quokkafest#{fragment}")
+        page.wait_for_selector("#p-1.is-hit mark")
+        assert _texts(page, "#p-1 mark") == [MARKER]
+        _assert_inert(page)

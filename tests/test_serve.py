@@ -6,13 +6,18 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
+import threading
+import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from generator import serve as serve_module
 from generator.serve import SCRIPT
-from tests.live_support import Command, EventStream, get, make_project, running
+from generator.watch import BuildState
+from tests.live_support import Command, EventStream, get, make_project, running, wait_for
 from tests.site_support import REPO, parse_html
 
 SUBPATH = "https://user.github.io/repo/"
@@ -233,3 +238,128 @@ def test_the_serve_command_prints_the_url_and_stops_on_ctrl_c(tmp_path):
     status, rest, stderr = command.interrupt()
     assert status == 0, stderr
     assert rest == "stopped\n" and "Traceback" not in stderr
+
+
+def _closed_by_server(sock: socket.socket) -> bool:
+    try:
+        while data := sock.recv(65536):
+            pass   # an answer, then the end
+        return data == b""
+    except BlockingIOError:
+        return False
+    except ConnectionError:
+        return True
+
+
+@pytest.mark.parametrize("clients", [100, 30])
+def test_idle_and_slow_clients_are_dropped_and_others_still_served(tmp_path, monkeypatch, clients):
+    monkeypatch.setattr(serve_module, "REQUEST_SECONDS", 1.0, raising=False)
+    with running(make_project(tmp_path)) as live:
+        time.sleep(0.2)
+        threads_before = threading.active_count()
+        # A third send nothing, a third half a request line, a third a byte every 0.1 s.
+        connecting = time.monotonic()
+        socks = [socket.create_connection(live.host, timeout=5) for _ in range(clients)]
+        assert time.monotonic() - connecting < 2, "connecting took long: too short a listen queue?"
+        idle, partial, trickle = socks[0::3], socks[1::3], socks[2::3]
+        for sock in partial:
+            sock.sendall(b"GET /index.html HT")
+        for sock in socks:
+            sock.setblocking(False)   # so looking for the server's close does not wait
+        started = time.monotonic()
+        status, _, body = get(live, "/")   # served meanwhile
+        assert status == 200 and b"Latest episodes" in body
+        assert time.monotonic() - started < 2
+        request = b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"y" * 10_000
+        open_socks, sent = list(socks), 0
+        while open_socks and time.monotonic() - started < 8:
+            for sock in trickle:
+                if sock in open_socks:
+                    try:
+                        sock.send(request[sent:sent + 1])
+                    except OSError:
+                        pass
+            sent += 1
+            time.sleep(0.1)
+            open_socks = [s for s in open_socks if not _closed_by_server(s)]
+        dropped_after = time.monotonic() - started
+        assert open_socks == [], f"{len(open_socks)} of {clients} still open after {dropped_after:.1f} s"
+        assert dropped_after < 4, dropped_after   # 1 s allowed, the rest is slack for a busy machine
+        assert sent >= 5   # the trickling clients were still sending when dropped
+        # Their threads are gone too, and the server still answers.
+        wait_for(lambda: threading.active_count() <= threads_before, 5, "the handler threads to end")
+        assert get(live, "/")[0] == 200
+        for sock in socks:
+            sock.close()
+
+
+def test_a_request_line_that_arrives_in_pieces_in_time_is_answered(tmp_path, monkeypatch):
+    monkeypatch.setattr(serve_module, "REQUEST_SECONDS", 2.0, raising=False)
+    with running(make_project(tmp_path)) as live:
+        with socket.create_connection(live.host, timeout=5) as sock:
+            for piece in (b"GET / HT", b"TP/1.0\r\n", b"Host: x\r\n", b"\r\n"):
+                sock.sendall(piece)
+                time.sleep(0.3)
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.0 200 ") and b"Latest episodes" in answer
+
+
+FORGERIES = ["error: a.txt:1: name\nerror: forged.txt:2: a second line",
+             "error: b.txt: carriage\rerror: return", "error: c.txt: colour \x1b[31mred\x1b[0m bell \x07 nul \x00",
+             "error: d.txt: separators \u2028error: line \u2029error: paragraph \x85error: next \x1cfs",
+             "error: e.txt: <img src=x onerror=\"window.__pwned=1\"> <b>bold</b> &amp;",
+             "error: f.txt: \u202eoverride\u202c and \u2067isolate\u2069 \u200fmark",
+             "error: g\udcff\udcfe.txt: not UTF-8, and an emoji \U0001F600 kept"]
+
+
+@pytest.mark.browser
+def test_the_overlay_shows_each_message_as_one_line_of_text(tmp_path, page):
+    with running(make_project(tmp_path)) as live:
+        page.goto(live.url)
+        page.wait_for_function("document.readyState === 'complete'")
+        state = live.rebuilder.state
+        forged = BuildState(state.attempt + 1, state.site, False, tuple(FORGERIES), state.out, state.base_path)
+        for listener in live.rebuilder.listeners:
+            listener(forged)
+        page.wait_for_selector("#live-errors")
+        items = page.eval_on_selector_all("#live-errors li", """els => els.map(e => ({
+            text: e.innerText, height: e.getBoundingClientRect().height,
+            line: parseFloat(getComputedStyle(e).lineHeight)}))""")
+        assert len(items) == len(FORGERIES)   # one entry per message, none forged
+        for item, message in zip(items, FORGERIES):
+            assert "\n" not in item["text"] and item["height"] < 1.5 * item["line"], item
+            assert item["text"].startswith(message[:8])
+            assert not re.search("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200f]", item["text"])
+        assert "name\\u000aerror: forged.txt" in items[0]["text"]
+        assert "\\u001b[31mred" in items[2]["text"]
+        assert items[6]["text"].startswith("error: g\\udcff\\udcfe.txt") and "\U0001F600" in items[6]["text"]
+        assert '<img src=x onerror="window.__pwned=1"> <b>bold</b> &amp;' in items[4]["text"]
+        assert page.locator("#live-errors img, #live-errors b").count() == 0
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+        assert page.locator("#live-errors strong").text_content() == "Rebuild failed; this is the last good site:"
+
+
+@pytest.mark.browser
+def test_the_preview_survives_a_file_name_that_is_not_utf8_and_shows_its_error(tmp_path, page):
+    with running(make_project(tmp_path)) as live:
+        page.goto(live.url)
+        page.wait_for_function("document.readyState === 'complete'")
+        good = (tmp_path / "_site/index.html").read_bytes()
+        before = live.attempts()
+        name = os.path.join(os.fsencode(tmp_path / "transcripts"), b"\xff\xfe-x \x1b[31mred.txt")
+        shutil.copyfile(REPO / "tests/fixtures/transcripts/bad_date.txt", name)
+        # A rebuild or two (seen, then settled) and their reloads, then the error.
+        page.wait_for_function("(document.querySelector('#live-errors li') || {}).textContent"
+                               "?.includes('red.txt:10: ')", timeout=15_000)
+        assert live.attempts() > before
+        text = page.locator("#live-errors li").inner_text()
+        assert "\n" not in text and "transcripts/\\udcff\\udcfe-x \\u001b[31mred.txt:10: " in text, text
+        assert not re.search("[\x00-\x1f]", text), text
+        # Still serving the site, still watching: fixing the file clears the error.
+        status, _, body = get(live, "/")
+        assert status == 200 and TAG.sub(b"", body) == good
+        os.unlink(name)
+        page.wait_for_function("!document.getElementById('live-errors')", timeout=10_000)
+        assert get(live, "/")[0] == 200

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -14,10 +15,10 @@ import pytest
 import watchfiles
 
 from generator.config import load_config
-from generator.errors import Report
+from generator.errors import ConfigError, Report
 from generator.importer import import_transcripts
 from generator.watch import change_filter, watched_paths
-from tests.live_support import OLD, Command, make_project, running
+from tests.live_support import OLD, Command, make_project, running, wait_for
 from tests.site_support import REPO
 
 BASIC = REPO / "tests/fixtures/transcripts/basic.txt"
@@ -146,3 +147,109 @@ def test_the_watch_command_rebuilds_and_stops_on_ctrl_c(tmp_path):
     status, rest, stderr = command.interrupt()
     assert status == 0, stderr
     assert rest == "stopped\n" and "Traceback" not in stderr
+
+
+PAGE = b"---\ntitle: Freedonia by hand\ndate: 2024-01-02\nduration: 5m\n---\n\nWritten by hand.\n"
+NOT_UTF8 = [b"\xff\xfe-x.txt", b"caf\xe9.txt", b"\x80.md"]
+
+
+@pytest.mark.parametrize("name", NOT_UTF8, ids=["ff-fe", "latin-1", "lone-continuation"])
+def test_a_file_name_that_is_not_utf8_does_not_stop_the_loop(tmp_path, name):
+    with running(make_project(tmp_path), "watch") as live:
+        folder = os.fsencode(tmp_path / ("content/episodes" if name.endswith(b".md") else "transcripts"))
+        before = live.attempts()
+        bad = os.path.join(folder, name)
+        with open(bad, "wb") as f:
+            f.write(PAGE if name.endswith(b".md") else BASIC.read_bytes())
+        live.wait_rebuilt(before)   # the change was seen, whatever the build made of it
+        assert "a file whose name is not UTF-8 changed" in live.log.getvalue()
+        # The loop goes on: later changes are seen and built.
+        os.rename(bad, os.path.join(folder, b"renamed" + os.path.splitext(name)[1]))
+        wait_for(lambda: live.rebuilder.state.ok and live.rebuilder.state.errors == ()
+                 and "Freedonia" in (tmp_path / "_site/index.html").read_text(encoding="utf-8"),
+                 10, f"the renamed file built:\n{live.log.getvalue()}{live.errors.getvalue()}")
+        shutil.copyfile(BASIC, tmp_path / "transcripts" / "another.txt")
+        wait_for(lambda: "transcripts/another.txt complete: imported: 1 new" in live.log.getvalue(), 10,
+                 f"another.txt imported:\n{live.log.getvalue()}")
+
+
+def _write_in_pieces(path: Path, cuts: list[int], pause: float) -> threading.Thread:
+    """A copy in progress: BASIC written piece by piece (cut at ``cuts``),
+    ``pause`` seconds between pieces, in a thread of its own."""
+    data = BASIC.read_bytes()
+    bounds = [0, *cuts, len(data)]
+
+    def write() -> None:
+        with open(path, "wb") as f:
+            for start, end in zip(bounds, bounds[1:]):
+                if start:
+                    time.sleep(pause)
+                f.write(data[start:end])
+                f.flush()
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    return writer
+
+
+def _cuts(*markers: bytes) -> list[int]:
+    data = BASIC.read_bytes()
+    return [data.index(m) for m in markers]
+
+
+def test_a_copy_that_pauses_is_imported_once_and_whole(tmp_path):
+    """The `watch` command as it comes: a writer pausing 1.5 s between pieces,
+    mid-header and mid-text, is not published until it is done."""
+    command = Command("watch", "--config", str(make_project(tmp_path)), cwd=tmp_path)
+    command.wait_line(lambda line: line.startswith("watching for changes"))
+    writer = _write_in_pieces(tmp_path / "transcripts/arriving.txt",
+                              _cuts(b"Broadcast on", b"Freedonia says", b"Zenda"), pause=1.5)
+    line = command.wait_line(lambda line: "arriving.txt" in line and "imported:" in line, timeout=30)
+    assert not writer.is_alive(), "imported before the copy was done"
+    assert "transcripts/arriving.txt complete: imported: 1 new" in line
+    [page] = [p for p in _pages(tmp_path) if p.stem.startswith("freedonia")]
+    assert "Take care." in page.read_text(encoding="utf-8")
+    status, rest, stderr = command.interrupt()
+    assert status == 0, stderr
+    imports = [l for l in command.stdout + rest.splitlines() if "imported:" in l and "arriving" in l]
+    assert len(imports) == 1, imports
+    assert "error:" not in stderr
+
+
+@pytest.mark.parametrize("cut_at", [b"Duration", b"24m", b"All right"], ids=["title", "duration", "text"])
+def test_a_copy_cut_short_waits_for_its_header_and_text(tmp_path, cut_at):
+    config = make_project(tmp_path)
+    config.write_text(config.read_text(encoding="utf-8") + "watch_settle_seconds: 0.4\n", encoding="utf-8")
+    with running(config, "watch", settle_seconds=None) as live:
+        assert live.rebuilder.settle_seconds == 0.4
+        before = live.attempts()
+        writer = _write_in_pieces(tmp_path / "transcripts/arriving.txt", _cuts(cut_at), pause=2.5)
+        wait_for(lambda: "no whole Archive.fm header and transcript text yet" in live.log.getvalue(), 5,
+                 f"the wait to be told:\n{live.log.getvalue()}")
+        assert writer.is_alive() and live.attempts() == before   # no rebuild, no error for it
+        writer.join()
+        wait_for(lambda: "arriving.txt complete: imported: 1 new" in live.log.getvalue(), 10,
+                 f"the whole copy imported:\n{live.log.getvalue()}")
+        assert live.rebuilder.state.ok and live.rebuilder.state.errors == ()
+        assert "error:" not in live.errors.getvalue()
+
+
+def test_a_mistake_before_the_end_is_reported_at_once(tmp_path):
+    # Not a copy cut short: a bad date with text after it is an error to show, not to wait for.
+    with running(make_project(tmp_path), "watch") as live:
+        shutil.copyfile(REPO / "tests/fixtures/transcripts/bad_date.txt", tmp_path / "transcripts/bad.txt")
+        wait_for(lambda: any("bad.txt" in e for e in live.rebuilder.state.errors), 10,
+                 f"the error:\n{live.log.getvalue()}")
+        assert "no whole Archive.fm header" not in live.log.getvalue()
+
+
+@pytest.mark.parametrize("value, ok", [("2.5", True), ("0", True), ("-1", False), ("abc", False),
+                                       ("true", False), (".nan", False), ("99999", False)])
+def test_watch_settle_seconds_is_checked(tmp_path, value, ok):
+    config = make_project(tmp_path)
+    config.write_text(config.read_text(encoding="utf-8") + f"watch_settle_seconds: {value}\n", encoding="utf-8")
+    if ok:
+        assert load_config(config).watch_settle_seconds == float(value)
+    else:
+        with pytest.raises(ConfigError) as caught:
+            load_config(config)
+        assert caught.value.problems[0].startswith("key 'watch_settle_seconds': must be a number of seconds")
