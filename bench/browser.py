@@ -28,6 +28,7 @@ SEARCH_INPUT = "#site-search"
 MOBILE = {"offline": False, "latency": 150, "downloadThroughput": 200_000, "uploadThroughput": 93_750}
 QUIET_SECONDS = 1.5      # no request in flight for this long after the first results: done
 FIRST_TIMEOUT = 240
+GIVE_UP_SECONDS = 20     # no result link and no request for this long: the query found nothing
 
 OBSERVER = """(() => {
   const selector = %s
@@ -163,7 +164,9 @@ class Tab:
         return reply["result"].get("value")
 
     def open(self, url: str) -> float | None:
-        """Navigate and return the first results' time (ms from navigation start)."""
+        """Navigate and return the first results' time (ms from navigation
+        start); None if no result link appeared before the network had been
+        idle for GIVE_UP_SECONDS (a query with no results) or FIRST_TIMEOUT."""
         self.browser.send("Page.navigate", {"url": url}, session=self.session)
         deadline = time.monotonic() + FIRST_TIMEOUT
         while time.monotonic() < deadline:
@@ -173,6 +176,9 @@ class Tab:
                 first = 0   # between documents
             if first:
                 return first
+            with self._lock:
+                if not self.inflight and time.monotonic() - self.last_activity > GIVE_UP_SECONDS:
+                    return None
             time.sleep(0.05)
         return None
 

@@ -21,7 +21,7 @@ BUNDLE_PATH = "/pagefind/"
 # Pagefind's titles and excerpts come with each result's fragment, so its
 # first results already carry what ours add as snippets.
 PAGE = """<!doctype html>
-<html lang="en"><meta charset="utf-8"><title>Pagefind</title>
+<html lang="en"><meta charset="utf-8"><title>Pagefind</title><link rel="icon" href="data:,">
 <input id="site-search" type="search" autocomplete="off">
 <ol id="search-results"></ol>
 <script type="module">

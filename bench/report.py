@@ -12,7 +12,7 @@ def kb(n: int | None) -> str:
 
 
 def ms(t: float | None) -> str:
-    return "timed out" if t is None else f"{t:,.0f} ms" if t < 1000 else f"{t / 1000:,.1f} s"
+    return "no results" if t is None else f"{t:,.0f} ms" if t < 1000 else f"{t / 1000:,.1f} s"
 
 
 def mib(n: float) -> str:
