@@ -112,7 +112,7 @@ def print_search(rows: list[dict]) -> None:
         pf = s.get("pagefind_index")
         shard = layout["largest_shard"]
         shard_cell = f"`{shard[0]}` {kb(shard[1])}" if shard else "–"
-        chunks = f"{pf['chunks']}, {kb(pf['largest_chunk'])}" if pf else "–"
+        chunks = f"{pf['chunks']:,}, {kb(pf['largest_chunk'])}" if pf else "–"
         indexing = f"{pf['seconds']:.1f} s, {pf['peak_mb']:,.0f} MB" if pf else "–"
         print(f"| {r['n']:,} | {mib(ours['heap_bytes']) if ours['heap_bytes'] else '–'} "
               f"| {mib(theirs['heap_bytes']) if theirs and theirs['heap_bytes'] else '–'} "
