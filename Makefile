@@ -42,5 +42,6 @@ golden: install
 clean:
 	rm -rf _site .cache $(VENV) node_modules
 
+# make bench BENCH_ARGS="--sizes 1000 --no-pagefind": see bench/run.py
 bench: install
-	$(PY) -m bench.run
+	$(PY) -m bench.run $(BENCH_ARGS)

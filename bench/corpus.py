@@ -9,7 +9,7 @@ like the stop words of the seed transcripts); the rest are made-up words of
 three or four syllables, some inflected (-s, -ing, -ed) and some accented,
 so the stemmer and the accent folding have work to do.
 
-    python -m bench.corpus OUT_DIR [N]   # write N Archive.fm exports to OUT_DIR
+    python -m bench.corpus OUT_DIR [N [WORDS]]   # N Archive.fm exports of ~WORDS words (9000: hour-long)
 """
 from __future__ import annotations
 
@@ -141,7 +141,8 @@ def write_archive_fm(out_dir: Path, n: int, words: int = 3500, seed: int = 0) ->
 
 
 if __name__ == "__main__":
-    if len(sys.argv) not in (2, 3):
-        sys.exit("usage: python -m bench.corpus OUT_DIR [N]")
-    written = write_archive_fm(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) == 3 else 1000)
+    if len(sys.argv) not in (2, 3, 4):
+        sys.exit("usage: python -m bench.corpus OUT_DIR [N [WORDS]]")
+    written = write_archive_fm(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 1000,
+                               int(sys.argv[3]) if len(sys.argv) > 3 else 3500)
     print(f"wrote {len(written)} transcripts to {sys.argv[1]}")

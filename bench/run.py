@@ -1,44 +1,63 @@
 """`make bench`: the archive-scale benchmark.
 
-For each size it builds a synthetic archive (bench/corpus.py) and prints a
-table: cold build, no-op rebuild, one-new-transcript rebuild, time per stage,
-peak memory, output size and the search payload; and, in the same run,
-build_index against lunr.lunr() on the same documents, and the search page's
-timings in headless chromium against a local server.
+For each size it builds a synthetic archive (bench/corpus.py) and measures:
 
-    .venv/bin/python -m bench.run [--sizes 100,1000,5000] [--lunr-max 1000] [--browser-size 1000]
+- builds: cold, no-op, +1 newest transcript, +1 mid-archive (a back-filled old
+  episode), an edited page, and a clean build of the same inputs ("pages
+  already imported", as a fresh clone builds), whose output is compared byte
+  for byte with the incremental one; time per stage, peak memory, site size,
+  bytes per episode, the largest HTML page;
+- build_index against lunr.lunr() on the same documents, same process;
+- the search page in headless Chromium, served gzip-compressed from
+  127.0.0.1: bytes downloaded and time to first results for a one-word, a
+  two-word and a phrase query, on localhost and on Lighthouse's mobile
+  network profile; the worker's JS heap after five queries; the index's
+  shards; and the same for Pagefind on the same pages (bench/pagefind.py).
+
+A 1,000-episode archive of hour-long episodes (~9,000 words) gives the site
+size per episode.
+
+    .venv/bin/python -m bench.run [--sizes 100,1000,10000] [--browser-sizes 1000,10000]
+        [--hour-long 1000] [--lunr-max 1000] [--no-browser] [--no-pagefind] [--result-selector CSS]
+
+The default run takes about half an hour on the project's 2-core machine.
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import datetime as dt
-import functools
+import filecmp
 import gzip
-import http.server
+import html.parser
 import json
 import os
-import shutil
 import subprocess
 import sys
-import threading
+import shutil
 import time
+import urllib.parse
 from pathlib import Path
 
 from bench.corpus import archive_fm_text, episodes, write_archive_fm
-from generator.paragraphs import split_paragraphs
-from generator.search import SearchDoc, build_index, lunr_index
+from bench.report import print_tables
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "bench" / "out"
 TRASH = OUT / ".trash"
 GZIP_LEVEL = 6
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+HOUR_WORDS = 9000
+# The synthetic text is random words, so real phrases are rare in it: "united
+# states" is in no episode of 1,000. "russia going" is in about one in twenty.
+QUERIES = [("one word", "nato"), ("two words", "putin ukraine"), ("phrase", '"russia going"')]
+SESSION_QUERIES = ["nato", "putin", "ukraine", "west", "russia"]
 
+# --- builds -----------------------------------------------------------------
 
 def run_build(root: Path) -> dict:
-    """import + build in a child process: its timings, wall time and peak RSS."""
+    """import + build in a child process: its timings, wall time and peak RSS
+    (of the largest single process: wait4 reports the child's and its reaped
+    workers' maximum)."""
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "bench.build_once", str(root)], cwd=REPO,
                             stdout=subprocess.PIPE, text=True)
@@ -72,19 +91,133 @@ def set_aside(path: Path) -> None:
         path.rename(TRASH / f"{path.name}-{time.time_ns()}")
 
 
-def prepare(n: int) -> Path:
+def prepare(name: str, n: int, words: int = 3500) -> Path:
     """A fresh root with n transcripts (the corpus is regenerated each run: it is deterministic)."""
-    root = OUT / str(n)
+    root = OUT / name
     set_aside(root)
-    write_archive_fm(root / "seeds", n)
+    write_archive_fm(root / "seeds", n, words)
     return root
 
 
-def lunr_ratio(root: Path) -> tuple[float, float]:
-    """(build_index seconds, lunr.lunr() seconds) on the same documents."""
-    from generator.content import load_episode
-    from generator.markup import render_body
+def add_newest(root: Path, n: int) -> None:
+    """The next day's transcript, as a daily show's new episode would arrive."""
+    [extra] = episodes(1, seed=12345)
+    extra = dataclasses.replace(extra, date=extra.date + dt.timedelta(days=n))
+    (root / "seeds" / "9999_one_more.txt").write_text(archive_fm_text(extra), encoding="utf-8")
 
+
+def add_mid_archive(root: Path, n: int) -> None:
+    """A back-filled old episode, dated in the middle of the archive."""
+    [extra] = episodes(1, seed=54321)
+    extra = dataclasses.replace(extra, date=extra.date + dt.timedelta(days=n // 2))
+    (root / "seeds" / "9998_back_filled.txt").write_text(archive_fm_text(extra), encoding="utf-8")
+
+
+def edit_page(root: Path) -> Path:
+    """A hand edit to one imported page in the middle of the archive: a correction at its end."""
+    pages = sorted((root / "content" / "episodes").glob("*.md"))
+    page = pages[len(pages) // 2]
+    with page.open("a", encoding="utf-8") as f:
+        f.write("\nA correction added by hand: the benchmark edited this page.\n")
+    return page
+
+
+def differing_files(a: Path, b: Path) -> list[str]:
+    """Files present in only one tree, or with different bytes."""
+    files_a = {p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file()}
+    files_b = {p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file()}
+    differ = sorted(files_a ^ files_b)
+    differ += [f for f in sorted(files_a & files_b) if not filecmp.cmp(a / f, b / f, shallow=False)]
+    return sorted(differ)
+
+
+def largest_page(site: Path) -> tuple[str, int]:
+    path = max(site.rglob("*.html"), key=lambda p: p.stat().st_size)
+    return path.relative_to(site).as_posix(), path.stat().st_size
+
+
+def search_folder(site: Path) -> Path:
+    return site / find_search_path(site).strip("/")
+
+
+def index_layout(site: Path) -> dict:
+    """What the search index is made of, read from the built search/ folder:
+    a single index file (today) gives no shard figures; a sharded one gives
+    the shard count and the largest shard (gzip). Shards are the files named
+    *shard*, or else the most numerous group of files sharing a name prefix
+    (the manifest aside)."""
+    folder = search_folder(site)
+    files = [p for p in folder.rglob("*") if p.is_file() and p.suffix != ".html"]
+    gz = {p: len(gzip.compress(p.read_bytes(), GZIP_LEVEL)) for p in files}
+    groups: dict[str, list[Path]] = {}
+    for p in files:
+        rel = p.relative_to(folder).as_posix()
+        groups.setdefault(rel.split("/")[0] if "/" in rel else _prefix(p.name), []).append(p)
+    layout = {"files": len(files), "gzip": sum(gz.values()),
+              "groups": {k: len(v) for k, v in sorted(groups.items())}, "shards": None, "largest_shard": None}
+    if len(files) > 1:
+        named = [k for k in groups if "shard" in k]
+        key = named[0] if named else max((k for k in groups if k != "manifest"), key=lambda k: len(groups[k]))
+        biggest = max(groups[key], key=gz.get)
+        layout["shards"] = len(groups[key])
+        layout["largest_shard"] = (biggest.relative_to(folder).as_posix(), gz[biggest])
+    return layout
+
+
+def _prefix(name: str) -> str:
+    for i, c in enumerate(name):
+        if c in "-_." or c.isdigit():
+            return name[:i] or name
+    return name
+
+
+def build_row(n: int, lunr_max: int) -> dict:
+    root = prepare(str(n), n)
+    probe_before = speed_probe()
+    row: dict = {"n": n, "cold": run_build(root), "noop": run_build(root)}
+    add_newest(root, n)
+    row["newest"] = run_build(root)
+    add_mid_archive(root, n)
+    row["mid"] = run_build(root)
+    edit_page(root)
+    row["edited"] = run_build(root)
+    incremental = root / "_site-incremental"
+    (root / "_site").rename(incremental)
+    # A clean build of the same inputs, as a fresh clone of a site repository
+    # builds: pages already imported, no cache, no site.
+    set_aside(root / ".cache")
+    row["from_pages"] = run_build(root)
+    site = root / "_site"
+    row["differ"] = differing_files(incremental, site)
+    set_aside(incremental)
+    row["episodes"] = row["from_pages"]["episodes"]
+    row["site_bytes"] = folder_bytes(site)
+    row["largest_page"] = largest_page(site)
+    row["index"] = index_layout(site)
+    row["probe"] = (probe_before, speed_probe())
+    if n <= lunr_max:
+        row["lunr"] = lunr_ratio(root)
+    return row
+
+
+def hour_long_row(n: int) -> dict:
+    root = prepare(f"{n}-hour", n, HOUR_WORDS)
+    cold = run_build(root)
+    site = root / "_site"
+    row = {"n": n, "words": HOUR_WORDS, "cold": cold, "episodes": cold["episodes"],
+           "site_bytes": folder_bytes(site), "largest_page": largest_page(site),
+           "episodes_bytes": folder_bytes(site / "episodes") if (site / "episodes").is_dir() else 0}
+    return row
+
+
+def lunr_ratio(root: Path) -> dict:
+    """build_index and lunr.lunr() (same fields, boosts and pipeline) on the same documents."""
+    try:
+        from generator.content import load_episode
+        from generator.markup import render_body
+        from generator.search import SearchDoc, build_index, lunr_index
+    except ImportError as error:
+        return {"error": f"not timed: {error}"}
     docs = []
     for i, path in enumerate(sorted((root / "content" / "episodes").glob("*.md"))):
         episode = load_episode(path)
@@ -94,79 +227,7 @@ def lunr_ratio(root: Path) -> tuple[float, float]:
     ours = time.perf_counter() - started
     started = time.perf_counter()
     lunr_index(docs)
-    return ours, time.perf_counter() - started
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    def handle_error(self, request, client_address):
-        pass  # the browser closing a connection early is not news
-
-
-def browser_timings(site: Path, words: list[str]) -> dict:
-    """First results after opening search/?q=WORD, later queries, and the gzip
-    bytes of everything the page downloaded to answer its first query."""
-    from playwright.sync_api import sync_playwright
-
-    handler = functools.partial(_Quiet, directory=str(site))
-    server = _Server(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            downloaded: list[str] = []
-            page.on("requestfinished", lambda r: downloaded.append(r.url))
-            # Timed inside the page: a polling test driver would add its own delay.
-            page.add_init_script("""new MutationObserver((_, seen) => {
-                const list = document.getElementById('search-results')
-                if (!list || !list.querySelector('li')) return
-                window.__first = window.__first || performance.now()
-                if (list.dataset.state === 'complete') { window.__complete = performance.now(); seen.disconnect() }
-            }).observe(document, {subtree: true, childList: true, attributes: true})""")
-            page.goto(base + f"search/?q={words[0]}")
-            page.wait_for_function("window.__complete")
-            first_ms, snippets_ms = page.evaluate("[window.__first, window.__complete]")
-            payload = sum(_gzip_size(site, base, u) for u in downloaded)
-            later = []
-            for word in words[1:]:
-                later.append(page.evaluate("""word => new Promise(resolve => {
-                    const input = document.getElementById('site-search')
-                    const list = document.getElementById('search-results')
-                    const start = performance.now()
-                    const seen = new MutationObserver(() => {
-                      const status = document.getElementById('search-status').textContent
-                      if (status.includes('“' + word + '”')) { seen.disconnect(); resolve(performance.now() - start) }
-                    })
-                    seen.observe(document.getElementById('search-app'), {subtree: true, childList: true, characterData: true})
-                    input.value = word
-                    input.dispatchEvent(new Event('input'))
-                })""", word))
-            browser.close()
-    finally:
-        server.shutdown()
-    return {"first_ms": first_ms, "snippets_ms": snippets_ms, "later_ms": later, "payload": payload}
-
-
-def _gzip_size(site: Path, base: str, url: str) -> int:
-    path = url[len(base):].split("?")[0].split("#")[0]
-    file = site / path
-    if path == "" or path.endswith("/"):
-        file = file / "index.html"
-    return len(gzip.compress(file.read_bytes(), GZIP_LEVEL)) if file.is_file() else 0
-
-
-def add_one(root: Path, n: int) -> None:
-    """Drop one more transcript into the archive: the next day's episode, as
-    a daily show's new transcript would be."""
-    [extra] = episodes(1, seed=12345)
-    extra = dataclasses.replace(extra, date=extra.date + dt.timedelta(days=n))
-    (root / "seeds" / "9999_one_more.txt").write_text(archive_fm_text(extra), encoding="utf-8")
+    return {"ours": ours, "lunr": time.perf_counter() - started}
 
 
 def speed_probe() -> float:
@@ -180,66 +241,115 @@ def speed_probe() -> float:
     return time.perf_counter() - started
 
 
+# --- the search page ----------------------------------------------------------
+
+class _SearchForm(html.parser.HTMLParser):
+    action = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and attrs.get("role") == "search" and self.action is None:
+            self.action = attrs.get("action")
+
+
+def find_search_path(site: Path) -> str:
+    """The search page's URL path, as a reader finds it: the home page's search form."""
+    form = _SearchForm()
+    form.feed((site / "index.html").read_text(encoding="utf-8"))
+    action = urllib.parse.urlsplit(form.action or "/search/").path
+    return action if action.startswith("/") else "/" + action
+
+
+def search_row(root: Path, pagefind: bool) -> dict:
+    from bench import browser, pagefind as pf
+    from bench.cdp import Chromium
+    from bench.serve import StaticServer
+
+    site = root / "_site"
+    search_path = find_search_path(site)
+    extra = root / "bench-extra"
+    extra.mkdir(exist_ok=True)
+    (extra / "incompressible.bin").write_bytes(os.urandom(200_000))
+    mounts = {"/": site, "/__bench__/": extra}
+    engines = {"ours": search_path}
+    row: dict = {"search_path": search_path}
+    if pagefind:
+        bundle = root / "pagefind"
+        set_aside(bundle)
+        row["pagefind_index"] = pf.index_site(site, bundle)
+        mounts[pf.BUNDLE_PATH] = bundle
+        mounts[pf.PAGE_PATH] = pf.write_page(extra / "pagefind-page")
+        engines["pagefind"] = pf.PAGE_PATH
+    with StaticServer(mounts) as server, Chromium() as chrome:
+        row["emulation"] = browser.emulation_check(chrome, server, server.base + "/404.html",
+                                                   "/__bench__/incompressible.bin", 200_000)
+        for engine, path in engines.items():
+            # A first load, not counted: the browser's own start-up costs would fall on one query.
+            browser.measure_load(chrome, server, server.base + path + "?q=" + QUERIES[0][1], None)
+            results = row[engine] = {"queries": {}}
+            for label, q in QUERIES:
+                url = server.base + path + "?q=" + urllib.parse.quote(q)
+                for profile, network in (("localhost", None), ("mobile", browser.MOBILE)):
+                    load = browser.measure_load(chrome, server, url, network)
+                    results["queries"][f"{label}/{profile}"] = {
+                        "q": q, "first_ms": load.first_ms, "bytes": load.bytes, "requests": len(load.sent),
+                        "worker_requests": len(load.worker_paths), "kinds": load.by_kind(search_path),
+                        "unseen_by_devtools": load.unseen}
+            results["session"] = browser.query_session(chrome, server, server.base + path, SESSION_QUERIES)
+    return row
+
+
+# --- main ---------------------------------------------------------------------
+
+def sizes(text: str) -> list[int]:
+    return [int(s) for s in text.split(",") if s.strip()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="100,1000,5000")
+    parser.add_argument("--sizes", default="100,1000,10000", help="archive sizes to build (episodes)")
+    parser.add_argument("--browser-sizes", default="1000,10000",
+                        help="sizes at which to measure the search page (those also in --sizes)")
+    parser.add_argument("--hour-long", type=int, default=1000,
+                        help=f"episodes of the ~{HOUR_WORDS:,}-word archive for the size per episode; 0 skips it")
     parser.add_argument("--lunr-max", type=int, default=1000, help="time lunr.lunr() up to this many episodes")
-    parser.add_argument("--browser-size", type=int, default=1000)
+    parser.add_argument("--no-browser", action="store_true", help="skip the search page measurements")
+    parser.add_argument("--no-pagefind", action="store_true", help="skip Pagefind")
+    parser.add_argument("--result-selector", help="CSS selector of a result link on the search page "
+                        "(first results = the first match appearing); default: #search-results li a[href]")
     args = parser.parse_args()
+    if args.result_selector:
+        from bench import browser
+        browser.RESULT_LINK = args.result_selector
     rows = []
-    for n in [int(s) for s in args.sizes.split(",")]:
-        root = prepare(n)
-        probe_before = speed_probe()
-        cold = run_build(root)
-        noop = run_build(root)
-        add_one(root, n)
-        one = run_build(root)
-        site = root / "_site"
-        index_gz_bytes = len(gzip.compress((site / "search/index.json").read_bytes(), GZIP_LEVEL))
-        out_mb = folder_bytes(site) / 2**20
-        browser = browser_timings(site, ["nato", "putin", "ukraine", "west", "russia"]) \
-            if n == args.browser_size else None
-        # As a fresh clone of a site repository builds: pages already imported, no cache, no site.
-        set_aside(site)
-        set_aside(root / ".cache")
-        from_pages = run_build(root)
-        row = {"n": n, "cold": cold, "noop": noop, "one": one, "from_pages": from_pages, "out_mb": out_mb,
-               "index_gz_per_episode": index_gz_bytes / (n + 1), "probe": (probe_before, speed_probe())}
-        if n <= args.lunr_max:
-            row["ours"], row["lunr"] = lunr_ratio(root)
-        if browser:
-            row["browser"] = browser
+    browser_sizes = set() if args.no_browser else set(sizes(args.browser_sizes))
+    for n in sizes(args.sizes):
+        row = build_row(n, args.lunr_max)
+        if n in browser_sizes:
+            row["search"] = search_row(OUT / str(n), not args.no_pagefind)
         rows.append(row)
         print_row(row)
+    hour = None
+    if args.hour_long:
+        hour = hour_long_row(args.hour_long)
+        print_row(hour)
     shutil.rmtree(TRASH, ignore_errors=True)
     print()
-    print_table(rows)
+    print_tables(rows, hour)
 
 
 def print_row(row: dict) -> None:
-    print(f"[{row['n']} episodes] " + json.dumps(row, default=lambda x: round(x, 3))[:2000], flush=True)
+    print(f"[{row['n']} episodes] " + json.dumps(_rounded(row))[:8000], flush=True)
 
 
-def print_table(rows: list[dict]) -> None:
-    print("| episodes | speed probe before/after | cold build | cold, pages already imported | no-op rebuild | +1 transcript | parse | import | load | render | search index | write | peak memory | output | index gzip/episode | build_index vs lunr.lunr() |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for r in rows:
-        c = r["cold"]
-        peak = max(r[k]["peak_mb"] for k in ("cold", "noop", "one", "from_pages"))
-        ratio = f"{r['ours']:.1f} s vs {r['lunr']:.1f} s = {r['lunr'] / r['ours']:.1f}x" if "lunr" in r else "not timed"
-        print(f"| {r['n']:,} | {r['probe'][0]:.2f}/{r['probe'][1]:.2f} s | {c['wall']:.1f} s | {r['from_pages']['wall']:.1f} s | {r['noop']['wall']:.2f} s | "
-              f"{r['one']['wall']:.2f} s | {c['parse']:.1f} s | {c['import']:.1f} s | {c['load']:.1f} s | "
-              f"{c['render']:.1f} s | {c['search']:.1f} s | {c['write']:.1f} s | {peak:.0f} MB | "
-              f"{r['out_mb']:.0f} MB | {r['index_gz_per_episode']:,.0f} B | {ratio} |")
-    for r in rows:
-        if "browser" in r:
-            b = r["browser"]
-            print(f"\nsearch page at {r['n']:,} episodes (headless chromium, local server): first results "
-                  f"{b['first_ms']:.0f} ms after opening search/?q=nato (snippets complete at "
-                  f"{b['snippets_ms']:.0f} ms); later queries "
-                  + ", ".join(f"{t:.0f}" for t in b["later_ms"]) + " ms; "
-                  f"payload for the first query {b['payload'] / 1024:.0f} KiB gzip = "
-                  f"{b['payload'] / (r['n'] + 1):,.0f} B per episode")
+def _rounded(x):
+    if isinstance(x, float):
+        return round(x, 3)
+    if isinstance(x, dict):
+        return {k: _rounded(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_rounded(v) for v in x]
+    return x
 
 
 if __name__ == "__main__":

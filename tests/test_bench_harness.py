@@ -1,0 +1,144 @@
+"""The benchmark's measuring tools: what `make bench` reports is only as good
+as its server's byte counts, its view of a Web Worker's requests and its
+reading of the built search folder."""
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bench.run import differing_files, find_search_path, index_layout
+from bench.serve import StaticServer
+
+
+def fetch(url: str, gzip_ok: bool = True):
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"} if gzip_ok else {})
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def test_server_gzips_text_as_pages_does_and_logs_the_bytes_sent(tmp_path):
+    text = ("a transcript line that repeats " * 500).encode()
+    (tmp_path / "episodes").mkdir()
+    (tmp_path / "episodes" / "one.txt").write_bytes(text)
+    (tmp_path / "blob.pf_index").write_bytes(os.urandom(3000))
+    with StaticServer({"/": tmp_path}) as server:
+        status, headers, body = fetch(server.base + "/episodes/one.txt")
+        assert status == 200 and headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(body) == text and len(body) < len(text) / 10
+        status, headers, body = fetch(server.base + "/blob.pf_index")
+        assert status == 200 and headers["Content-Encoding"] is None and len(body) == 3000
+        assert fetch(server.base + "/missing.json")[0] == 404
+        log = server.take_log()
+    assert [(s.path, s.status) for s in log] == [
+        ("/episodes/one.txt", 200), ("/blob.pf_index", 200), ("/missing.json", 404)]
+    assert log[0].body_bytes == len(gzip.compress(text, 6, mtime=0)) and log[1].body_bytes == 3000
+    assert server.take_log() == []
+
+
+def test_server_refuses_paths_outside_its_folder(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (tmp_path / "secret.txt").write_text("no")
+    with StaticServer({"/": site}) as server:
+        assert server.file_for("/../secret.txt") is None
+        assert server.file_for("/%2e%2e/secret.txt") is None
+
+
+def test_index_layout_tells_a_single_index_from_shards(tmp_path):
+    single = tmp_path / "single"
+    (single / "search").mkdir(parents=True)
+    (single / "index.html").write_text('<form role="search" action="/search/"></form>')
+    (single / "search" / "index.html").write_text("<p>page</p>")
+    (single / "search" / "index.json").write_text('{"terms": []}')
+    layout = index_layout(single)
+    assert layout["files"] == 1 and layout["shards"] is None
+
+    sharded = tmp_path / "sharded"
+    shutil.copytree(single, sharded)
+    (sharded / "search" / "index.json").unlink()
+    (sharded / "search" / "manifest-0a1b.json").write_text('{"shards": 3}')
+    for i, words in enumerate(["a", "b" * 4000, "c"]):
+        (sharded / "search" / f"shard-{i}-ffee.json").write_text(os.urandom(200).hex() + words)
+    (sharded / "search" / "meta-0-aa.json").write_text("[]")
+    layout = index_layout(sharded)
+    assert layout["shards"] == 3
+    assert layout["largest_shard"][0] == "shard-1-ffee.json"
+
+
+def test_search_page_is_found_from_the_home_page_form(tmp_path):
+    (tmp_path / "index.html").write_text('<header><form class="search-box" role="search" '
+                                         'action="/archive/find/" method="get"></form></header>')
+    assert find_search_path(tmp_path) == "/archive/find/"
+
+
+def test_differing_files_names_changed_missing_and_extra_files(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    for root in (a, b):
+        (root / "x").mkdir(parents=True)
+        (root / "x" / "same.html").write_text("same")
+    (a / "changed.html").write_text("one")
+    (b / "changed.html").write_text("two")
+    (a / "only-a.txt").write_text("a")
+    (b / "x" / "only-b.txt").write_text("b")
+    assert differing_files(a, b) == ["changed.html", "only-a.txt", "x/only-b.txt"]
+    assert differing_files(a / "x", a / "x") == []
+
+
+WORKER_PAGE = """<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">
+<input id="site-search"><ol id="search-results"></ol>
+<script>
+const worker = new Worker('/worker.js')
+worker.onmessage = e => {
+  const li = document.createElement('li'), a = document.createElement('a')
+  a.href = '/' + e.data; a.textContent = e.data; li.append(a)
+  document.getElementById('search-results').replaceChildren(li)
+}
+worker.postMessage(new URLSearchParams(location.search).get('q'))
+document.getElementById('site-search').addEventListener('input', e => worker.postMessage(e.target.value))
+</script>"""
+WORKER = """onmessage = async e => {
+  const shard = await (await fetch('/search/shard-' + e.data.length % 2 + '.json')).json()
+  postMessage(shard.word + ':' + e.data)
+}"""
+
+
+@pytest.mark.browser
+def test_measure_load_counts_the_workers_fetches_and_times_the_first_result_link(tmp_path):
+    from bench import browser
+    from bench.cdp import Chromium
+
+    if not Path("/usr/bin/chromium").exists():
+        if os.environ.get("CI"):
+            pytest.fail("browser tests must run in CI: /usr/bin/chromium not found")
+        pytest.skip("/usr/bin/chromium not found")
+    (tmp_path / "search").mkdir()
+    (tmp_path / "search" / "index.html").write_text(WORKER_PAGE)
+    (tmp_path / "worker.js").write_text(WORKER)
+    for i in range(2):
+        (tmp_path / "search" / f"shard-{i}.json").write_text('{"word": "w%d", "pad": "%s"}' % (i, "x" * 50_000))
+    (tmp_path / "big.bin").write_bytes(os.urandom(100_000))
+    with StaticServer({"/": tmp_path}) as server, Chromium() as chrome:
+        load = browser.measure_load(chrome, server, server.base + "/search/?q=abc", None)
+        assert load.first_ms is not None and load.first_ms > 0
+        assert sorted(s.path for s in load.sent) == ["/search/", "/search/shard-1.json", "/worker.js"]
+        assert load.worker_paths == {"/search/shard-1.json"}
+        assert load.unseen == []
+        kinds = load.by_kind("/search/")
+        assert kinds["index"] == len(gzip.compress(('{"word": "w1", "pad": "%s"}' % ("x" * 50_000)).encode(), 6, mtime=0))
+        assert set(kinds) == {"page", "scripts", "index"}
+
+        session = browser.query_session(chrome, server, server.base + "/search/", ["abc", "ab", "abcd", "a", "xy"])
+        assert len(session["later_ms"]) == 4 and None not in session["later_ms"]
+        assert session["heap_bytes"] > 0
+
+        # The page's network emulation slows the worker's own fetches: 100 KB at 200 KB/s.
+        check = browser.emulation_check(chrome, server, server.base + "/search/?q=a", "/big.bin", 100_000)
+        assert check["worker_ms"] >= 600
