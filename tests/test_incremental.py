@@ -28,6 +28,7 @@ import yaml
 
 from bench.corpus import archive_fm_text, episodes, write_archive_fm
 from tests.site_support import REPO
+from tests.search_support import search_files_text
 
 OUT, CACHE, SOURCE, CONTENT = "_site", ".cache", "transcripts", "content"
 MARKER = ".podcast-archive-build"
@@ -214,7 +215,7 @@ def test_each_rebuild_writes_what_a_clean_build_writes(tmp_path: Path):
             extra = dataclasses.replace(extra, title=f"The {name} one", date=date)
             (root / SOURCE / f"9999_{name}.txt").write_text(archive_fm_text(extra), encoding="utf-8")
             build(root)
-            assert f"The {name} one" in read(out, "search/index.json")
+            assert f"The {name} one" in search_files_text(out)
             clean.check(root, f"adding the {name} transcript")
 
         # A changed transcript is re-imported; its page and the search index must follow.
@@ -295,7 +296,7 @@ def test_each_rebuild_writes_what_a_clean_build_writes(tmp_path: Path):
         assert not (out / "episodes" / "listener-mail").exists()
         assert not (out / "episodes" / gone.stem).exists()
         assert "Listener mail" not in read(out, "index.html")
-        assert "zanzibarquokka" not in read(out, "search/index.json")
+        assert "zanzibarquokka" not in search_files_text(out)
         clean.check(root, "deleting two pages")
 
 
