@@ -2,6 +2,8 @@
 // tests/test_search_shards.py:
 //   node tests/search_node.js sharded DIR [typing] < queries.json  -> {query: {hits: [[ref, score], ...], notices, fetched}}
 //   node tests/search_node.js full DOCS.json [typing] < queries.json -> {query: [[ref, score], ...] or {error}}
+//   node tests/search_node.js serve DOCS.json DIR     reads lines {"q", "typing"}, answers each with a line
+//                                                    {"full": [[ref, score], ...], "sharded": {hits, notices, fetched}}
 //   node tests/search_node.js words               < words.json    -> [term or null, ...]
 //   node tests/search_node.js terms               < texts.json    -> [[term, ...], ...]
 // DIR holds the files of search/ that generator/search_shards.py writes;
@@ -25,26 +27,13 @@ async function sharded () {
   const queries = input()
   const manifest = read(read('latest.json').manifest)
   const out = {}
-  for (const q of queries) {
-    const cache = {}
-    const fetched = []
-    try {
-      const found = await api.search(manifest, cache,
-        i => { fetched.push(manifest.shards[i][2]); return Promise.resolve(read(manifest.shards[i][2])) },
-        () => { fetched.push(manifest.terms); return Promise.resolve(read(manifest.terms)) },
-        q, mode === 'typing')
-      out[q] = { hits: found.hits.map(r => [r.ref, r.score]), notices: found.notices, fetched }
-    } catch (error) {
-      out[q] = { error: String(error.message || error) }
-    }
-  }
+  for (const q of queries) out[q] = await shardedSearch(target, manifest, q, mode === 'typing')
   return out
 }
 
-function full () {
-  const queries = input()
-  const docs = JSON.parse(fs.readFileSync(target, 'utf8'))
-  const index = lunr(function () {
+function fullIndex (file) {
+  const docs = JSON.parse(fs.readFileSync(file, 'utf8'))
+  return lunr(function () {
     this.pipeline.reset()
     this.pipeline.add(...api.indexPipeline)
     this.searchPipeline.reset()
@@ -55,18 +44,58 @@ function full () {
     this.field('text', { boost: 1 })
     docs.forEach(d => this.add(d))
   })
-  const out = {}
-  for (const q of queries) {
-    try {
-      // The same query the sharded search runs (phrases as required words, edit distance clamped), on the full index.
-      const parsed = api.parse(q)
-      out[q] = parsed.rest || parsed.phrases.length
-        ? index.query(api.buildQuery(parsed, mode === 'typing')).map(r => [r.ref, r.score]) : []
-    } catch (error) {
-      out[q] = { error: String(error.message || error) }
-    }
+}
+
+// The same query the sharded search runs (phrases as required words, edit
+// distance clamped, the typed prefix), on the full index.
+function fullSearch (index, q, typing) {
+  try {
+    const parsed = api.parse(q)
+    return parsed.rest || parsed.phrases.length
+      ? index.query(api.buildQuery(parsed, typing)).map(r => [r.ref, r.score]) : []
+  } catch (error) {
+    return { error: String(error.message || error) }
   }
+}
+
+function full () {
+  const queries = input()
+  const index = fullIndex(target)
+  const out = {}
+  for (const q of queries) out[q] = fullSearch(index, q, mode === 'typing')
   return out
+}
+
+async function shardedSearch (dir, manifest, q, typing) {
+  const read = name => JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'))
+  const cache = {}
+  const fetched = []
+  try {
+    const found = await api.search(manifest, cache,
+      i => { fetched.push(manifest.shards[i][2]); return Promise.resolve(read(manifest.shards[i][2])) },
+      () => { fetched.push(manifest.terms); return Promise.resolve(read(manifest.terms)) },
+      q, typing)
+    return { hits: found.hits.map(r => [r.ref, r.score]), notices: found.notices, fetched }
+  } catch (error) {
+    return { error: String(error.message || error) }
+  }
+}
+
+function serve () {
+  const index = fullIndex(target)
+  const dir = mode
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, JSON.parse(fs.readFileSync(path.join(dir, 'latest.json'))).manifest)))
+  const lines = require('readline').createInterface({ input: process.stdin })
+  let queue = Promise.resolve()
+  lines.on('line', line => {
+    const { q, typing } = JSON.parse(line)
+    queue = queue.then(async () => {
+      const sharded = await shardedSearch(dir, manifest, q, typing)
+      process.stdout.write(JSON.stringify({ full: fullSearch(index, q, typing), sharded }) + '\n')
+    })
+  })
+  process.stdout.write('{"ready": true}\n')
+  return new Promise(() => {})
 }
 
 function words () {
@@ -78,6 +107,6 @@ function words () {
   })
 }
 
-const commands = { sharded, full, words, terms: () => input().map(api.terms) }
+const commands = { sharded, full, serve, words, terms: () => input().map(api.terms) }
 if (!commands[command]) throw new Error('unknown command ' + command)
-Promise.resolve(commands[command]()).then(out => process.stdout.write(JSON.stringify(out)))
+Promise.resolve(commands[command]()).then(out => { if (out !== undefined) process.stdout.write(JSON.stringify(out)) })

@@ -202,22 +202,41 @@
   }
 
   // While the last word is still being typed it matches as a prefix that
-  // meets the stems: "escalat" is stemmed "escal", and "escal*" finds
-  // "escalation" (indexed as "escal"). Unless the stem is a prefix of the
-  // word as typed, the word's own prefix is searched too (an optional word
-  // only; a required or excluded one keeps the stem's).
-  function typedPrefix (query, start) {
+  // meets the stems. The index holds stems ("escalation" is "escal"), so the
+  // word so far, say "escalat", is stemmed as it would be with each common
+  // ending ("escalate" and "escalation" give "escal"); the word's prefixes
+  // are the word itself and every such stem shorter than it. Of those, a
+  // prefix of another one covers it, so the rest match disjoint sets of
+  // terms, each counted once. A required or excluded word takes the
+  // shortest (one clause must stand for it).
+  var ENDINGS = ['', 'e', 's', 'es', 'ed', 'ing', 'ion', 'ions', 'ation', 'al', 'ally', 'ly', 'ness', 'ment',
+    'ity', 'ive', 'ize', 'er', 'est', 'ful', 'ous', 'ism', 'ist', 'able', 'ible', 'ance', 'ence', 'ant', 'ent', 'ate']
+  api.MIN_PREFIX = 2
+
+  api.typedPrefixes = function (word) {
+    var found = [word]
+    ENDINGS.forEach(function (ending) {
+      var stem = lunr.stemmer(new lunr.Token(word + ending)).toString()
+      if (stem.length < word.length && stem.length >= api.MIN_PREFIX && found.indexOf(stem) < 0) found.push(stem)
+    })
+    return found.filter(function (p) {
+      return !found.some(function (q) { return q !== p && p.lastIndexOf(q, 0) === 0 })
+    }).sort(function (a, b) { return a.length - b.length || (a < b ? -1 : 1) })
+  }
+
+  function typedPrefix (query) {
     var last = query.clauses[query.clauses.length - 1]
-    if (query.clauses.length <= start || !last.usePipeline || last.editDistance || /\*/.test(last.term)) return
+    if (!last || !last.usePipeline || last.editDistance || /\*/.test(last.term)) return
     var word = api.trim(last.term)
-    if (word.length < 2) return
-    var stem = lunr.stemmer(new lunr.Token(word)).toString()
-    last.term = stem + '*'
+    if (word.length < api.MIN_PREFIX) return
+    var prefixes = api.typedPrefixes(word)
+    last.term = prefixes[0] + '*'
     last.usePipeline = false
-    if (word.lastIndexOf(stem, 0) !== 0 && last.presence === lunr.Query.presence.OPTIONAL) {
-      query.clause({ term: word + '*', usePipeline: false, fields: last.fields, boost: last.boost,
+    if (last.presence !== lunr.Query.presence.OPTIONAL) return
+    prefixes.slice(1).forEach(function (prefix) {
+      query.clause({ term: prefix + '*', usePipeline: false, fields: last.fields, boost: last.boost,
         presence: last.presence })
-    }
+    })
   }
 
   // A function that fills a lunr.Query with the parsed query: lunr's parser,
@@ -228,7 +247,7 @@
       query.clauses.forEach(function (clause) {
         if (clause.editDistance > api.MAX_EDIT_DISTANCE) clause.editDistance = api.MAX_EDIT_DISTANCE
       })
-      if (typing && parsed.open) typedPrefix(query, 0)
+      if (typing && parsed.open) typedPrefix(query)
       parsed.phrases.forEach(function (phrase) {
         phrase.terms.forEach(function (term) {
           // lunr treats a present-but-undefined 'fields' as no fields at all.
