@@ -121,9 +121,11 @@ def search_index(job: tuple) -> dict[str, str]:
     if not updated:
         counts: dict[str, list[int]] = {}
         tokens = (cached_tokens(cache, key, path, ignore_topics) for key, path in sources)
-        state = index_update.state_of(keys, search.compact_index(refs, tokens, meta, counts), counts)
+        compact = search.compact_index(refs, tokens, meta, counts)
+        state = index_update.state_of(keys, compact, counts)
+    else:
+        compact = json.loads(index_update.to_json(state))
     cache.put("index", slot, state)
-    compact = json.loads(index_update.to_json(state))
     metas = [search_shards.EpisodeMeta(m["u"], m["t"], m["s"], m["d"], m["y"]) for m in meta]
     return search_shards.shard_files(compact, metas)
 

@@ -34,6 +34,7 @@ the number), so sorting by date needs no data and a year is a range of refs.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 from dataclasses import dataclass
@@ -84,19 +85,19 @@ def weights(compact: dict) -> list[list[int]]:
         denominators += [k1 * (1 - b + b * (length / average)) if average else 0.0 for length in row]
     boost_of = [boosts[key // n] for key in range(len(denominators))]
     k1_1 = k1 + 1
+    floor = math.floor
     out = []
     for row in compact["postings"]:
         with_term = len(row) // 2
         idf = math.log(1 + abs((n - with_term + 0.5) / (with_term + 0.5)))
+        # Operation for operation as lunr.Builder.createFieldVectors, so the
+        # floats agree, then Math.round(score * 1000) (ties up, not to even);
+        # a comprehension, as this runs once per posting of the archive.
         new = row[:]
-        key = 0
-        for j in range(0, len(row), 2):
-            key += row[j]
-            tf = row[j + 1]
-            # Operation for operation as lunr.Builder.createFieldVectors, so the floats agree.
-            score = idf * (k1_1 * tf) / (denominators[key] + tf) * boost_of[key]
-            r = math.floor(score * 1000)
-            new[j + 1] = r + 1 if score * 1000 - r >= 0.5 else r
+        new[1::2] = [r + (s - r >= 0.5)
+                     for key, tf in zip(itertools.accumulate(row[0::2]), row[1::2])
+                     for s in (idf * (k1_1 * tf) / (denominators[key] + tf) * boost_of[key] * 1000,)
+                     for r in (floor(s),)]
         out.append(new)
     return out
 
