@@ -80,7 +80,7 @@ def test_a_query_loads_the_manifest_its_shards_and_the_shown_results_only(page, 
     assert searched == sorted([json.loads((out / "search/latest.json").read_text())["manifest"],
                                *_shard_of(manifest, "lukashenko"), manifest["meta"][0]])
     pages = {u.split(url)[1] for u in requests if "/episodes/" in u}
-    assert pages == {r["href"].split("?")[0].split("#")[0].lstrip("/") for r in results}
+    assert pages and pages <= {r["href"].split("?")[0].split("#")[0].lstrip("/") for r in results}
     assert not [u for u in requests if u.endswith(".txt")]
     assert page.errors == []
 
@@ -156,7 +156,7 @@ def test_results_arriving_do_not_shift_the_page(browser, site, width):
     page.route(re.compile(r".*/episodes/.*\.html$"), lambda route: (page.wait_for_timeout(300), route.continue_()))
     page.goto(url + "search/?q=russia")
     _results(page)
-    page.wait_for_function("document.querySelectorAll('.result-snippet mark').length > 3")
+    page.wait_for_function("document.querySelectorAll('.result-snippet mark').length > 1")
     page.wait_for_timeout(300)
     assert page.evaluate("window.__shift") == 0
     context.close()

@@ -69,7 +69,8 @@
     var a = li.querySelector('a')
     a.href = resultLink(r)
     a.querySelector('.result-meta').textContent =
-      [r.show, r.date, r.paragraph ? 'paragraph ' + r.paragraph : ''].filter(Boolean).join(' · ')
+      [r.show, r.date, r.paragraph ? 'paragraph ' + r.paragraph : '',
+        r.phraseMissing ? 'has the words, not the exact phrase' : ''].filter(Boolean).join(' · ')
     var snip = a.querySelector('.result-snippet')
     snip.textContent = ''
     if (!r.snippet) return
@@ -82,8 +83,29 @@
     })
   }
 
-  function render (results, append, complete) {
-    if (!append) { list.textContent = ''; shown = [] }
+  // A snippet needs its episode's page: asked for once its result is in view.
+  var pending = 0      // snippets asked for, not yet here
+  var unreported = 0   // results the observer has not reported on yet
+  var seen = window.IntersectionObserver && new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (!entry.target.hasAttribute('data-seen')) {
+        entry.target.setAttribute('data-seen', '')
+        unreported--
+      }
+      if (!entry.isIntersecting) return
+      seen.unobserve(entry.target)
+      pending++
+      worker.postMessage({ type: 'snippet', id: Number(entry.target.getAttribute('data-id')),
+        index: shown.indexOf(entry.target) })
+    })
+    settled()
+  })
+  function settled () {
+    list.setAttribute('data-state', pending > 0 || unreported > 0 ? 'partial' : 'complete')
+  }
+
+  function render (results, append, id) {
+    if (!append) { list.textContent = ''; shown = []; pending = 0; unreported = 0; if (seen) seen.disconnect() }
     results.forEach(function (r) {
       var li = document.createElement('li')
       var a = document.createElement('a')
@@ -100,10 +122,12 @@
       a.appendChild(snip)
       li.appendChild(a)
       fill(li, r)
+      li.setAttribute('data-id', id)
       list.appendChild(li)
       shown.push(li)
+      if (seen) { unreported++; seen.observe(li) }
     })
-    list.setAttribute('data-state', complete ? 'complete' : 'partial')
+    settled()
     var more = document.getElementById('search-more')
     if (more) more.remove()
     if (shown.length < total && results.length) {
@@ -155,7 +179,7 @@
       lastId += 1
       total = 0
       shownOffset = 0
-      render([], false, true)
+      render([], false, lastId)
       setStatus(ready ? 'Type to search every transcript.' : 'Loading the search index…', !ready)
       return
     }
@@ -180,7 +204,7 @@
     if (n === 0) text = 'No episodes match ' + words + '. Try fewer or different words.'
     else if (msg.phrase) {
       text = n + (n === 1 ? ' episode has' : ' episodes have') + ' all the words of ' + words +
-        '; shown are those of them with the exact phrase.'
+        '; each result says if the phrase is not there as written.'
     } else text = n + (n === 1 ? ' episode matches' : ' episodes match') + ' ' + words + '.'
     var f = filters()
     if (f.show || f.year) text += ' Filtered: ' + [f.show, f.year].filter(Boolean).join(', ') + '.'
@@ -194,20 +218,21 @@
       if (!query) setStatus('Type to search ' + msg.count + ' episodes.', false)
     } else if (msg.type === 'failed') {
       setStatus(msg.message, false)
-    } else if (msg.type === 'snippets' && msg.id === lastId) {
+    } else if (msg.type === 'snippets' && msg.id === Number(shown[msg.offset] && shown[msg.offset].getAttribute('data-id'))) {
       msg.results.forEach(function (r, i) { if (shown[msg.offset + i]) fill(shown[msg.offset + i], r) })
-      list.setAttribute('data-state', 'complete')
+      pending = Math.max(0, pending - 1)
+      settled()
     } else if (msg.type === 'results' && msg.id === lastId) {
       total = msg.total
       if (msg.error) {
         setStatus('That query could not be understood: ' + msg.error, false)
-        render([], false, true)
+        render([], false, msg.id)
         return
       }
       counted(yearSelect, msg.years)
       counted(showSelect, msg.shows)
-      shownOffset = msg.offset + (msg.checked || msg.results.length)
-      render(msg.results, msg.offset > 0, msg.complete)
+      shownOffset = msg.offset + msg.results.length
+      render(msg.results, msg.offset > 0, msg.id)
       setStatus(statusFor(msg), false)
     }
   }

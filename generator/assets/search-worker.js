@@ -6,9 +6,10 @@
  * Messages in:  {type: 'init', base, manifestUrl}
  *               {type: 'prefetch', q}                  (while typing: load what q needs)
  *               {type: 'query', id, q, typing, offset, limit, show, year, sort, facets}
+ *               {type: 'snippet', id, index}           (result number index came into view)
  * Messages out: {type: 'ready', count} | {type: 'failed', message}
- *               {type: 'results', id, q, offset, total, results, complete, error, notices, years, shows, phrase}
- *               {type: 'snippets', id, offset, results}  (the same results, with snippets)
+ *               {type: 'results', id, q, offset, total, results, error, notices, years, shows, phrase}
+ *               {type: 'snippets', id, offset, results}  (result number offset, with its snippet)
  */
 /* global importScripts, lunr, archiveSearch */
 'use strict'
@@ -17,13 +18,14 @@ var SNIPPET_BEFORE = 12
 var SNIPPET_WORDS = 40
 
 var state = { base: '/', manifestUrl: null, manifest: null, loading: null, cache: {}, meta: Object.create(null),
-  showIds: null, pages: Object.create(null), terms: Object.create(null) }
+  showIds: null, pages: Object.create(null), terms: Object.create(null), shown: [], shownId: 0 }
 
 self.onmessage = function (event) {
   var msg = event.data
   if (msg.type === 'init') init(msg)
   else if (msg.type === 'prefetch') whenReady(function () { prefetch(msg) })
   else if (msg.type === 'query') whenReady(function () { answer(msg, false) })
+  else if (msg.type === 'snippet') snippetFor(msg)
 }
 
 function Stale (url) { this.message = 'gone: ' + url }
@@ -159,28 +161,11 @@ function answer (msg, retried) {
         r.words = []
         return r
       })
-      var reply = { type: 'results', id: msg.id, q: q, offset: offset, total: arranged.items.length,
-        complete: !page.length, notices: found.notices, years: arranged.years, shows: arranged.shows, phrase: phrase }
-      if (!phrase) {
-        reply.results = results
-        self.postMessage(reply)
-      }
-      if (!page.length) {
-        if (phrase) { reply.results = []; self.postMessage(reply) }
-        return
-      }
-      return Promise.all(page.map(function (it, i) { return describe(it.hit, results[i], found.parsed) })).then(function (described) {
-        if (!phrase) {
-          self.postMessage({ type: 'snippets', id: msg.id, offset: offset, results: described })
-          return
-        }
-        // A phrase is checked only in the episodes on screen: the ones
-        // without it as written are left out of this page.
-        reply.results = described.filter(function (r) { return r.phraseHits === found.parsed.phrases.length })
-        reply.checked = page.length
-        reply.complete = true
-        self.postMessage(reply)
-      })
+      // Snippets are made for the results that come into view: each needs its episode's page.
+      if (!offset) { state.shownId = msg.id; state.shown = [] }
+      page.forEach(function (it, i) { state.shown[offset + i] = { hit: it.hit, basic: results[i], parsed: found.parsed } })
+      self.postMessage({ type: 'results', id: msg.id, q: q, offset: offset, total: arranged.items.length,
+        results: results, notices: found.notices, years: arranged.years, shows: arranged.shows, phrase: phrase })
     })
   }).catch(function (error) {
     if (error instanceof Stale && !retried) {
@@ -188,6 +173,16 @@ function answer (msg, retried) {
     }
     self.postMessage({ type: 'results', id: msg.id, q: q, total: 0, results: [], complete: true,
       error: error.message || String(error) })
+  })
+}
+
+// A result on screen gets its snippet; for a phrase, whether it is there as written.
+function snippetFor (msg) {
+  var item = msg.id === state.shownId && state.shown[msg.index]
+  if (!item) return
+  describe(item.hit, item.basic, item.parsed).then(function (result) {
+    result.phraseMissing = item.parsed.phrases.length > 0 && result.phraseHits < item.parsed.phrases.length
+    self.postMessage({ type: 'snippets', id: msg.id, offset: msg.index, results: [result] })
   })
 }
 
