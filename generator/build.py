@@ -57,7 +57,7 @@ def _build_time() -> dt.datetime | None:
 
 def transcript_text(site: Site, urls: Urls, episode: Episode) -> str:
     """The plain-text download: a three-line header block, then one block per
-    paragraph. Search fetches this file to show a snippet of paragraph N."""
+    paragraph."""
     return _download_text(_transcript_header(urls, episode), site.bodies[episode.slug].paragraphs)
 
 
