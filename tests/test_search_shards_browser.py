@@ -189,3 +189,15 @@ def test_a_deploy_under_an_open_tab_does_not_break_it(page, tmp_path):
         assert any(u.endswith("/search/latest.json") for u in requests)
         assert any(u.endswith("/search/" + name) for u in requests for name in _shard_of(new, other))
         assert not [e for e in page.errors if "404" not in e]
+
+
+def test_focusing_the_box_on_another_page_fetches_the_current_manifest(page, site):
+    out, url = site
+    manifest = json.loads((out / "search/latest.json").read_text())["manifest"]
+    requests = _requests(page)
+    page.goto(url + "topics/")
+    assert not [u for u in requests if "/search/" in u]
+    page.keyboard.press("/")
+    page.wait_for_function("document.querySelector('link[rel=prefetch]') !== null")
+    page.wait_for_timeout(300)
+    assert [u.split("/search/")[1] for u in requests if "/search/" in u] == ["latest.json", manifest]

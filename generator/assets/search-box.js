@@ -26,8 +26,15 @@
     input.addEventListener('focus', function () {
       if (!window.fetch || input.getAttribute('data-warmed')) return
       input.setAttribute('data-warmed', '1')
+      // A prefetch link, not fetch(): the reader may be on the search page before it
+      // finishes, and a prefetch outlives the page that asked for it.
       fetch(base + 'search/latest.json', { cache: 'no-cache' }).then(function (r) { return r.json() })
-        .then(function (latest) { return fetch(base + 'search/' + latest.manifest) }).catch(function () {})
+        .then(function (latest) {
+          var link = document.createElement('link')
+          link.rel = 'prefetch'
+          link.href = base + 'search/' + latest.manifest
+          document.head.appendChild(link)
+        }).catch(function () {})
     })
     return
   }

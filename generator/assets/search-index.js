@@ -273,6 +273,7 @@
       if (plan.complete) {
         if (!parsed.rest && !parsed.phrases.length) return { hits: [], notices: [], parsed: parsed }
         var index = api.partialIndex(manifest, loaded, plan)
+        cache.terms = null   // large, and needed only now and then: the HTTP cache keeps it
         return { hits: index.query(build), notices: plan.notices, parsed: parsed, plan: plan }
       }
       if (rounds > 4) throw new Error('the query needs more of the index than it can load')
