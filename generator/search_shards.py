@@ -11,14 +11,19 @@ query's terms and those numbers scores every document exactly as the full
 index does. ``assets/search-worker.js`` builds that index; PORT.md beside
 this file records the argument and what is ported.
 
-Files under search/, each named with a hash of its content except the pointer:
+Files under search/, each named with a hash of content except the pointer:
 
     latest.json              {"manifest": "manifest-HASH.json"}  (for a tab opened before a deploy)
     manifest-HASH.json       see ``manifest`` below
-    shard-HASH.json          {"t": [term, ...], "p": [[gap, weight, gap, weight, ...], ...]}
-    meta-HASH.json           [[url, title, show, date], ...] for refs first .. first + META_CHUNK - 1
+    shard-SET-I.json         shard I: {"t": [term, ...], "p": [[gap, weight, gap, weight, ...], ...]}
+    meta-SET-I.json          [[url, title, show, date], ...] for refs I * META_CHUNK onwards
     shows-HASH.json          [show number per ref]          (only for the show filter)
     terms-HASH.json          [every term]                   (only for leading wildcards and fuzzy terms)
+
+SET is one hash of every shard and metadata file: all of them change
+together anyway (a new document changes every term's idf, and the newest
+shifts every ref), and one hash in the manifest instead of one per file
+keeps the manifest, which every search downloads, a third of the size.
 
 A posting's key is ``field * n + document`` (n documents), its gap the
 difference from the key before it in the row (the first from 0), its weight
@@ -118,13 +123,12 @@ def shard_files(compact: dict, metas: list[EpisodeMeta], shard_postings: int = S
     """Every file under search/ (name -> text), latest.json included."""
     rows = weights(compact)
     order = sorted(range(len(compact["terms"])), key=lambda i: utf16_key(compact["terms"][i]))
-    files: dict[str, str] = {}
-    shards: list[list] = []   # [first term, last term, file name, terms]
+    shard_texts: list[str] = []
+    shards: list[list] = []   # [first term, last term]
 
     def flush(terms: list[str], postings: list[list[int]]) -> None:
-        name, text = _named("shard", _dumps({"t": terms, "p": postings}))
-        files[name] = text
-        shards.append([terms[0], terms[-1], name, len(terms)])
+        shard_texts.append(_dumps({"t": terms, "p": postings}))
+        shards.append([terms[0], terms[-1]])
 
     terms: list[str] = []
     postings: list[list[int]] = []
@@ -148,12 +152,16 @@ def shard_files(compact: dict, metas: list[EpisodeMeta], shard_postings: int = S
     if terms:
         flush(terms, postings)
 
-    meta_files = []
-    for first in range(0, len(metas), META_CHUNK):
-        name, text = _named("meta", _dumps([[m.url, m.title, m.show, m.date]
-                                            for m in metas[first:first + META_CHUNK]]))
-        files[name] = text
-        meta_files.append(name)
+    meta_texts = [_dumps([[m.url, m.title, m.show, m.date] for m in metas[first:first + META_CHUNK]])
+                  for first in range(0, len(metas), META_CHUNK)]
+    digest = hashlib.sha256()
+    for text in (*shard_texts, "\0", *meta_texts):
+        digest.update(text.encode("utf-8"))
+        digest.update(b"\0")
+    set_hash = digest.hexdigest()[:12]
+    files: dict[str, str] = {}
+    files.update((f"shard-{set_hash}-{i}.json", text) for i, text in enumerate(shard_texts))
+    files.update((f"meta-{set_hash}-{i}.json", text) for i, text in enumerate(meta_texts))
     show_names = sorted({m.show for m in metas if m.show})
     number = {name: i for i, name in enumerate(show_names)}
     shows_name, text = _named("shows", _dumps([number.get(m.show, -1) for m in metas]))
@@ -164,7 +172,7 @@ def shard_files(compact: dict, metas: list[EpisodeMeta], shard_postings: int = S
     manifest = {
         "format": SHARD_FORMAT, "lunr": compact["lunr"], "fields": compact["fields"],
         "pipeline": compact["pipeline"], "n": len(compact["refs"]),
-        "shards": shards, "meta": meta_files, "metaChunk": META_CHUNK,
+        "set": set_hash, "shards": shards, "metaFiles": len(meta_texts), "metaChunk": META_CHUNK,
         "shows": show_names, "showsFile": shows_name, "years": _years(metas), "terms": terms_name,
     }
     name, text = _named("manifest", _dumps(manifest))
@@ -185,6 +193,15 @@ def _years(metas: list[EpisodeMeta]) -> list[list[int]]:
         else:
             years.append([meta.year, d, d])
     return years
+
+
+def shard_name(manifest: dict, i: int) -> str:
+    """The file of shard ``i`` (``shardName`` in assets/search-index.js)."""
+    return f"shard-{manifest['set']}-{i}.json"
+
+
+def meta_name(manifest: dict, i: int) -> str:
+    return f"meta-{manifest['set']}-{i}.json"
 
 
 def manifest_name(files: dict[str, str]) -> str:

@@ -72,7 +72,7 @@ async function shardedSearch (dir, manifest, q, typing) {
   const fetched = []
   try {
     const found = await api.search(manifest, cache,
-      i => { fetched.push(manifest.shards[i][2]); return Promise.resolve(read(manifest.shards[i][2])) },
+      i => { const name = api.shardName(manifest, i); fetched.push(name); return Promise.resolve(read(name)) },
       () => { fetched.push(manifest.terms); return Promise.resolve(read(manifest.terms)) },
       q, typing)
     return { hits: found.hits.map(r => [r.ref, r.score]), notices: found.notices, fetched }

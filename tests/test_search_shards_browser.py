@@ -15,6 +15,7 @@ import pytest
 
 from bench.corpus import archive_fm_text, episodes
 from generator.search import stem
+from generator.search_shards import meta_name, shard_name
 from tests.site_support import REPO, build_site_at, serve
 
 pytestmark = pytest.mark.browser
@@ -65,7 +66,7 @@ def _results(page, timeout=10_000) -> list[dict]:
 
 
 def _shard_of(manifest: dict, term: str) -> list[str]:
-    return [s[2] for s in manifest["shards"] if s[0] <= term <= s[1]]
+    return [shard_name(manifest, i) for i, s in enumerate(manifest["shards"]) if s[0] <= term <= s[1]]
 
 
 def test_a_query_loads_the_manifest_its_shards_and_the_shown_results_only(page, site):
@@ -78,7 +79,7 @@ def test_a_query_loads_the_manifest_its_shards_and_the_shown_results_only(page, 
     searched = sorted({u.split("/search/")[1] for u in requests if "/search/" in u and not u.endswith("/search/")
                        and "?q=" not in u})
     assert searched == sorted([json.loads((out / "search/latest.json").read_text())["manifest"],
-                               *_shard_of(manifest, "lukashenko"), manifest["meta"][0]])
+                               *_shard_of(manifest, "lukashenko"), meta_name(manifest, 0)])
     pages = {u.split(url)[1] for u in requests if "/episodes/" in u}
     assert pages and pages <= {r["href"].split("?")[0].split("#")[0].lstrip("/") for r in results}
     assert not [u for u in requests if u.endswith(".txt")]
@@ -167,8 +168,8 @@ def test_a_deploy_under_an_open_tab_does_not_break_it(page, tmp_path):
     old = _manifest(out)
     assert len(old["shards"]) >= 2
     first = _shard_of(old, "russia")
-    elsewhere = [t for shard in old["shards"] if [shard[2]] != first
-                 for t in json.loads((out / "search" / shard[2]).read_text())["t"]]
+    elsewhere = [t for i in range(len(old["shards"])) if [shard_name(old, i)] != first
+                 for t in json.loads((out / "search" / shard_name(old, i)).read_text())["t"]]
     with serve(out) as url:
         page.goto(url + "search/?q=russia")
         _results(page)
@@ -177,7 +178,7 @@ def test_a_deploy_under_an_open_tab_does_not_break_it(page, tmp_path):
         out2, report, log = build_site_at(tmp_path / "site", tmp_path / "site" / "transcripts")
         assert report.errors == 0, log
         new = _manifest(out2)
-        assert {s[2] for s in old["shards"]}.isdisjoint({s[2] for s in new["shards"]})
+        assert old["set"] != new["set"]
         # A word the open page has not loaded yet: its old shard is gone.
         new_terms = set(json.loads((out2 / "search" / new["terms"]).read_text()))
         other = next(t for t in elsewhere if t in new_terms and t.isalpha() and stem(t) == t and len(t) > 4)

@@ -27,6 +27,10 @@
     if (manifest.format !== FORMAT) throw new Error('search index format ' + manifest.format + ', expected ' + FORMAT)
   }
 
+  // File names (search_shards.shard_name and meta_name).
+  api.shardName = function (manifest, i) { return 'shard-' + manifest.set + '-' + i + '.json' }
+  api.metaName = function (manifest, i) { return 'meta-' + manifest.set + '-' + i + '.json' }
+
   // Shards whose term range meets [from, to] (to: the last string that may match).
   function shardsBetween (manifest, from, to) {
     var out = []

@@ -80,7 +80,7 @@ function switchManifest () {
   })
 }
 
-function shard (i) { return fetchJSON(folder() + state.manifest.shards[i][2]) }
+function shard (i) { return fetchJSON(folder() + archiveSearch.shardName(state.manifest, i)) }
 function termList () { return fetchJSON(folder() + state.manifest.terms) }
 
 function hitsOf (q, typing) {
@@ -102,7 +102,7 @@ function showIds () {
 function metaOf (d) {
   var m = state.manifest, chunk = Math.floor(d / m.metaChunk)
   if (!state.meta[chunk]) {
-    state.meta[chunk] = fetchJSON(folder() + m.meta[chunk])
+    state.meta[chunk] = fetchJSON(folder() + archiveSearch.metaName(m, chunk))
     state.meta[chunk].catch(function () { delete state.meta[chunk] })
   }
   return state.meta[chunk].then(function (rows) {
