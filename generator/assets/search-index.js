@@ -2,8 +2,11 @@
  * 2.3.9 indexes built for one query at a time. Load after lunr.js and
  * search-pipeline.js (importScripts in the search worker, require in node):
  *
- *   var plan = archiveSearch.plan(manifest, build, terms)   // which shards and terms a query needs
- *   archiveSearch.partialIndex(manifest, shards, plan)      // a lunr.Index of just those terms
+ *   archiveSearch.search(manifest, cache, shard, termList, q, typing)
+ *     .then(function (found) { found.hits })   // lunr's results: [{ref, score, matchData}]
+ *
+ * ``plan`` says which shards and terms a query needs, ``partialIndex``
+ * builds the lunr.Index of just those terms.
  *
  * Each posting carries the field vector element lunr's Builder computed for
  * the whole archive, and lunr scores a hit by dot(query vector, field
