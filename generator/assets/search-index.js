@@ -266,6 +266,15 @@
     }
   }
 
+  // Shards kept in memory between queries: enough for a session's words,
+  // bounded so the worker's heap stays small (the HTTP cache has the rest).
+  api.KEEP_SHARDS = 40
+  function forgetShards (cache, used) {
+    var held = Object.keys(cache.shards)
+    if (held.length <= api.KEEP_SHARDS) return
+    held.forEach(function (i) { if (used.indexOf(Number(i)) < 0) delete cache.shards[i] })
+  }
+
   /* A query's hits, exactly as a full lunr index would rank them.
    * ``shard(i)`` and ``termList()`` return promises of the parsed files;
    * ``cache`` (an object) keeps what they gave across queries. */
@@ -281,6 +290,7 @@
         if (!parsed.rest && !parsed.phrases.length) return { hits: [], notices: [], parsed: parsed }
         var index = api.partialIndex(manifest, loaded, plan)
         cache.terms = null   // large, and needed only now and then: the HTTP cache keeps it
+        forgetShards(cache, plan.shards)
         return { hits: index.query(build), notices: plan.notices, parsed: parsed, plan: plan }
       }
       if (rounds > 4) throw new Error('the query needs more of the index than it can load')
