@@ -4,7 +4,6 @@
  * the episode pages themselves (which the reader then has cached).
  *
  * Messages in:  {type: 'init', base, manifestUrl}
- *               {type: 'prefetch', q}                  (while typing: load what q needs)
  *               {type: 'query', id, q, typing, offset, limit, show, year, sort, facets}
  *               {type: 'snippet', id, index}           (result number index came into view)
  * Messages out: {type: 'ready', count} | {type: 'failed', message}
@@ -23,7 +22,6 @@ var state = { base: '/', manifestUrl: null, manifest: null, loading: null, cache
 self.onmessage = function (event) {
   var msg = event.data
   if (msg.type === 'init') init(msg)
-  else if (msg.type === 'prefetch') whenReady(function () { prefetch(msg) })
   else if (msg.type === 'query') whenReady(function () { answer(msg, false) })
   else if (msg.type === 'snippet') snippetFor(msg)
 }
@@ -85,10 +83,6 @@ function termList () { return fetchJSON(folder() + state.manifest.terms) }
 
 function hitsOf (q, typing) {
   return archiveSearch.search(state.manifest, state.cache, shard, termList, q, typing)
-}
-
-function prefetch (msg) {
-  hitsOf(msg.q || '', true).catch(function () {})
 }
 
 function showIds () {
