@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from generator import audio, feeds, index_update, search, transcript_html
+from generator import audio, feeds, index_update, search, search_shards, transcript_html
 from generator.cache import Cache, make_key
 from generator.config import SiteConfig
 from generator.content import Episode
@@ -58,7 +58,7 @@ def _build_time() -> dt.datetime | None:
 
 def transcript_text(site: Site, urls: Urls, episode: Episode) -> str:
     """The plain-text download: a three-line header block, then one block per
-    paragraph. Search fetches this file to show a snippet of paragraph N."""
+    paragraph."""
     return _download_text(_transcript_header(urls, episode), site.bodies[episode.slug].paragraphs)
 
 
@@ -82,8 +82,8 @@ def _base36(n: int) -> str:
 
 
 def _search_meta(site: Site, urls: Urls) -> list[dict]:
-    return [{"u": urls.episode(e.slug), "t": e.title, "s": e.show, "d": display_date(e.date)}
-            for e in site.episodes]
+    return [{"u": urls.episode(e.slug), "t": e.title, "s": e.show, "d": display_date(e.date),
+             "y": e.date.year if e.date else None} for e in site.episodes]
 
 
 def _search_job(site: Site, meta: list[dict]) -> tuple:
@@ -100,8 +100,9 @@ def _output_name(config: SiteConfig) -> str:
     return hashlib.sha256(str(config.output_dir.resolve()).encode()).hexdigest()[:16]
 
 
-def search_index(job: tuple) -> str:
-    """The compact lunr index plus what a result shows, for search/index.json.
+def search_index(job: tuple) -> dict[str, str]:
+    """The files of search/ (see ``search_shards``): the lunr index in term
+    shards, and what a result shows.
 
     If the last index differs only by one episode added first or last (the
     usual new transcript), that index is updated rather than built again."""
@@ -121,12 +122,16 @@ def search_index(job: tuple) -> str:
     if not updated:
         counts: dict[str, list[int]] = {}
         tokens = (cached_tokens(cache, key, path, ignore_topics) for key, path in sources)
-        state = index_update.state_of(keys, search.compact_index(refs, tokens, meta, counts), counts)
+        compact = search.compact_index(refs, tokens, meta, counts)
+        state = index_update.state_of(keys, compact, counts)
+    else:
+        compact = json.loads(index_update.to_json(state))
     cache.put("index", slot, state)
-    return index_update.to_json(state)
+    metas = [search_shards.EpisodeMeta(m["u"], m["t"], m["s"], m["d"], m["y"]) for m in meta]
+    return search_shards.shard_files(compact, metas)
 
 
-def _timed_search_index(job: tuple) -> tuple[str, float]:
+def _timed_search_index(job: tuple) -> tuple[dict[str, str], float]:
     started = time.perf_counter()
     return search_index(job), time.perf_counter() - started
 
@@ -200,7 +205,7 @@ def _other_pages(views: Views, urls: Urls) -> list[tuple[str, str, dict]]:
     pages += [("topic.html", name, ctx) for name, ctx in views.topic_pages()]
     pages += [("shows.html" if name == urls.shows() else "show.html", name, ctx)
               for name, ctx in views.show_pages()]
-    pages += [("search.html", *views.search_page()), ("404.html", *views.not_found_page())]
+    pages += [("404.html", *views.not_found_page())]
     return pages
 
 
@@ -299,7 +304,7 @@ def _write_feeds(out: Output, site: Site, urls: Urls, pages: list[tuple[str, str
     out.write("feed.xml", feeds.rss(site, urls, _build_time()))
     out.write("feed.json", feeds.json_feed(site, urls))
     dates = {urls.episode(e.slug): e.date for e in site.episodes}
-    listed = [urls.episode(e.slug) for e in site.episodes] + [n for _, n, _ in pages if n != "404.html"]
+    listed = [urls.episode(e.slug) for e in site.episodes] + [n for _, n, _ in pages if n != "404.html"] + [urls.search()]
     out.write("sitemap.xml", feeds.sitemap([(n, dates.get(n)) for n in sorted(listed)], urls))
     out.write("robots.txt", feeds.robots(urls))
 
@@ -310,6 +315,24 @@ def _write_static(out: Output, config: SiteConfig, urls: Urls, assets: dict[str,
         out.write("CNAME", config.cname + "\n")
     for name, source in assets.items():
         out.copy(source, urls.asset(name))
+
+
+def _reuse_search_files(out: Output, index_key: str) -> str | None:
+    """The manifest's name if the last build's search files were made from
+    ``index_key`` and are all kept, else None."""
+    pointer = search_shards.FOLDER + "latest.json"
+    if not out._unchanged(pointer, index_key):
+        return None
+    try:
+        manifest = json.loads((out.final / pointer).read_text(encoding="utf-8"))["manifest"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    names = [name for name in out.old if name.startswith(search_shards.FOLDER) and name.endswith(".json")]
+    if not all(out._unchanged(name, out.old[name][0]) for name in names):
+        return None
+    for name in names:
+        out.reuse(name, out.old[name][0])
+    return manifest
 
 
 def _manifest(config: SiteConfig) -> Path:
@@ -346,11 +369,11 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
         out.start_staging()
         pages = _other_pages(views, urls)
         search_meta = _search_meta(site, urls)
-        index_key = make_key("search", json.dumps(search_meta, ensure_ascii=False),
+        index_key = make_key("search", str(search_shards.SHARD_FORMAT), json.dumps(search_meta, ensure_ascii=False),
                              *(site.pages[e.slug].key for e in site.episodes))
         # The search index, if it changed, is built alongside everything else.
-        indexing = None
-        if not out.reuse("search/index.json", index_key):
+        indexing, manifest = None, _reuse_search_files(out, index_key)
+        if manifest is None:
             indexing = running.enter_context(Background(_timed_search_index, _search_job(site, search_meta)))
         todo = _episodes_to_render(out, site, urls, views, page_salt, cache)
         todo += _pages_to_render(out, pages, urls, page_salt)
@@ -358,8 +381,13 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
         transcript_html.write_transcripts(out, site, urls)
         _write_feeds(out, site, urls, pages)
         if indexing:
-            index, stages["search"] = indexing.result()
-            out.write("search/index.json", index, index_key)
+            files, stages["search"] = indexing.result()
+            for name, text in files.items():
+                out.write(search_shards.FOLDER + name, text, index_key if name == "latest.json" else None)
+            manifest = search_shards.manifest_name(files)
+        # The search page names the current manifest, so it needs no round trip to find it.
+        _render_pages(out, _pages_to_render(out, [("search.html", *views.search_page(manifest))], urls, page_salt),
+                      site, urls, views, templates_key)
         _write_static(out, config, urls, assets)
         committing = time.perf_counter()
         out.commit(site_key)

@@ -2,12 +2,12 @@
 with lunr.js 2.3.9.
 
 A full lunr index of a thousand long transcripts is tens of megabytes, so the
-site ships a compact form instead: the term list, each term's postings as
+index is built in a compact form: the term list, each term's postings as
 gap-encoded document numbers with term frequencies, and every field's length
 per document. Field vectors are a function of exactly those numbers (BM25,
-as lunr's Builder computes them), so ``expand_index`` here and
-``expandIndex`` in ``assets/search-index.js`` rebuild the index lunr's
-Builder would have built, without any text or term positions.
+as lunr's Builder computes them): ``expand_index`` rebuilds the index lunr's
+Builder would have built, and ``search_shards`` turns the compact index into
+the files the site serves, with those numbers precomputed per posting.
 
 Tokenising agrees between the two languages because the pipeline is ours on
 both sides, registered under the same names: ``archiveFold`` (accents and

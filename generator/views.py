@@ -380,9 +380,13 @@ class Views:
                                            **{kind: group}, **extra)))
         return pages
 
-    def search_page(self) -> tuple[str, dict]:
+    def search_page(self, manifest: str) -> tuple[str, dict]:
+        """``manifest``: the search index manifest's file name under search/."""
         name = self.urls.search()
-        return name, self._page(name, "Search", "Search every transcript in the archive.")
+        return name, self._page(name, "Search", "Search every transcript in the archive.",
+                                search={"manifest_url": self.urls.link(name + manifest),
+                                        "shows": sorted({e.show for e in self.site.episodes if e.show}),
+                                        "years": sorted({e.date.year for e in self.site.episodes}, reverse=True)})
 
     def not_found_page(self) -> tuple[str, dict]:
         return "404.html", self._page("404.html", "Page not found")

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from generator.paragraphs import split_paragraphs
 from generator.search import SearchDoc
+from generator.search_shards import EpisodeMeta, shard_files
 from generator.transcript import read_transcript
 
 REPO = Path(__file__).resolve().parent.parent
@@ -32,6 +33,20 @@ QUERIES = [
     "day", "days", "today", "putin's", "putin’s", "u.s", "co-operation", "drones",
     "nuclear drills", "escal*", "lukashenko^10 putin", "minsk~1", "zzzyzzx",
 ]
+
+
+def write_shards(compact: dict, folder: Path, shard_postings: int | None = None) -> str:
+    """The search/ files of a compact index in ``folder`` (every document in 2020)."""
+    metas = [EpisodeMeta(f"episodes/{ref}.html", ref, "", "", 2020) for ref in compact["refs"]]
+    files = shard_files(compact, metas, *(() if shard_postings is None else (shard_postings,)))
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return str(folder)
+
+
+def search_files_text(out: Path) -> str:
+    """Every file of a built site's search index (manifest, shards, metadata), as one text."""
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted((out / "search").glob("*.json")))
 
 
 def seed_docs() -> list[SearchDoc]:

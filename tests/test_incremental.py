@@ -29,6 +29,7 @@ import yaml
 
 from bench.corpus import archive_fm_text, episodes, write_archive_fm
 from tests.site_support import REPO
+from tests.search_support import search_files_text
 
 OUT, CACHE, SOURCE, CONTENT = "_site", ".cache", "transcripts", "content"
 MARKER = ".podcast-archive-build"
@@ -215,7 +216,7 @@ def test_each_rebuild_writes_what_a_clean_build_writes(tmp_path: Path):
             extra = dataclasses.replace(extra, title=f"The {name} one", date=date)
             (root / SOURCE / f"9999_{name}.txt").write_text(archive_fm_text(extra), encoding="utf-8")
             build(root)
-            assert f"The {name} one" in read(out, "search/index.json")
+            assert f"The {name} one" in search_files_text(out)
             clean.check(root, f"adding the {name} transcript")
 
         # A changed transcript is re-imported; its page and the search index must follow.
@@ -298,7 +299,7 @@ def test_each_rebuild_writes_what_a_clean_build_writes(tmp_path: Path):
         for suffix in (".html", ".txt"):
             assert not (out / "episodes" / f"{gone.stem}{suffix}").exists()
         assert "Listener mail" not in read(out, "index.html")
-        assert "zanzibarquokka" not in read(out, "search/index.json")
+        assert "zanzibarquokka" not in search_files_text(out)
         clean.check(root, "deleting two pages")
 
 
@@ -340,14 +341,15 @@ def test_a_new_newest_episode_rewrites_only_what_shows_it(tmp_path: Path):
     # file (the neighbour, related episodes, listings showing the episode,
     # the numbered page just before a new one), an episode whose related
     # episodes changed (each topic's weight depends on the archive's size),
-    # the topics index pages listing its topics (with their counts), and
-    # the site-wide summaries.
+    # the topics index pages listing its topics (with their counts), the
+    # site-wide summaries, and the search index's pointer to its new
+    # manifest with the search page that names it (the shards are new files).
     html = {rel: read(out, rel) for rel in after if rel.endswith(".html")}
     new_links = {'href="/' + rel.removesuffix("index.html") + '"' for rel in new}
     its_topics = set(re.findall(r'href="(/topics/[^"/]+\.html)"', html[page]))
     assert its_topics, "the new episode has topics"
-    allowed = new | {"feed.xml", "feed.json", "sitemap.xml", "search/index.json", "archive/index.html",
-                     "shows/index.html", "topics/index.html"}
+    allowed = new | {"feed.xml", "feed.json", "sitemap.xml", "search/latest.json", "search/index.html",
+                     "archive/index.html", "shows/index.html", "topics/index.html"}
     allowed |= {rel for rel, text in html.items() if any(link in text for link in new_links)}
     allowed |= {rel for rel in changed if rel in related_before and related_of(out / rel) != related_before[rel]}
     allowed |= {rel for rel, text in html.items()

@@ -148,7 +148,7 @@ def test_keyboard_flow(page, site):
 
 def test_results_type_as_you_go_with_a_loading_state(page, site):
     _, url = site
-    page.route("**/search/index.json", lambda route: (page.wait_for_timeout(500), route.continue_()))
+    page.route("**/search/manifest-*.json", lambda route: (page.wait_for_timeout(500), route.continue_()))
     page.goto(url + "search/")
     assert "Loading" in page.text_content("#search-status")
     page.fill("#site-search", "belarus")

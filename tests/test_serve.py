@@ -3,6 +3,7 @@ the site under its base path, live reload, errors in the browser, and
 nothing outside the site folder ever served."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -120,8 +121,10 @@ def test_a_new_transcript_appears_after_the_rebuild_without_a_rebuild_loop(tmp_p
         status, _, body = get(live, f"/episodes/{slug}.html")
         assert status == 200 and b"Freedonia" in body
         assert f"/episodes/{slug}.html".encode() in get(live, "/")[2]
-        for feed in ("/feed.xml", "/feed.json", "/search/index.json"):
+        for feed in ("/feed.xml", "/feed.json"):
             assert slug.encode() in get(live, feed)[2], feed
+        manifest = json.loads(get(live, "/search/latest.json")[2])["manifest"]
+        assert get(live, f"/search/{manifest}")[0] == 200
         # The importer's own page writes must not start another rebuild.
         settled = live.attempts()
         with pytest.raises(AssertionError):

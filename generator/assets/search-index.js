@@ -1,138 +1,310 @@
-/* Turns the compact index generator/search.py writes into a lunr.Index.
- * Load after lunr.js and search-pipeline.js (importScripts in the search
- * worker), then:
+/* The sharded search index generator/search_shards.py writes, as lunr.js
+ * 2.3.9 indexes built for one query at a time. Load after lunr.js and
+ * search-pipeline.js (importScripts in the search worker, require in node):
  *
- *   var compact = <the parsed JSON>
- *   var index = archiveSearch.loadIndex(compact)   // a lunr.Index
- *   var docs = archiveSearch.docsByRef(compact)    // ref -> result metadata
- *   index.search('erdogan')                        // [{ref, score, matchData}]
+ *   archiveSearch.search(manifest, cache, shard, termList, q, typing)
+ *     .then(function (found) { found.hits })   // lunr's results: [{ref, score, matchData}]
  *
- * The field vectors are computed here exactly as lunr.js's Builder computes
- * them (BM25 from term frequencies, field lengths and idf), so the result is
- * the index lunr.js would have built from the same documents.
+ * ``plan`` says which shards and terms a query needs, ``partialIndex``
+ * builds the lunr.Index of just those terms.
+ *
+ * Each posting carries the field vector element lunr's Builder computed for
+ * the whole archive, and lunr scores a hit by dot(query vector, field
+ * vector) / |query vector|, so the partial index scores exactly as the full
+ * one (PORT.md beside generator/search_shards.py says why).
  */
 (function (root) {
   'use strict'
   var lunr = root.lunr || require('lunr')
   var api = root.archiveSearch = root.archiveSearch || {}
-  var FORMAT = 1
-  // Postings carry no metadata; lunr.MatchData copies what it keeps, so one
-  // shared object will do for all of them.
+  var FORMAT = 2
   var NO_METADATA = Object.freeze({})
 
-  function check (compact) {
-    if (compact.format !== FORMAT) {
-      throw new Error('search index format ' + compact.format + ', expected ' + FORMAT)
+  // The bounds that keep every query fast, whatever is typed.
+  api.MAX_EDIT_DISTANCE = 2
+  api.MAX_EXPANSIONS = 100      // words a wildcard or fuzzy term may stand for
+  api.MAX_TERM_SHARDS = 4       // shards one wildcard or fuzzy term may need
+  api.MAX_FUZZY_LENGTH = 40     // longer fuzzy words match only themselves
+
+  api.checkManifest = function (manifest) {
+    if (manifest.format !== FORMAT) throw new Error('search index format ' + manifest.format + ', expected ' + FORMAT)
+  }
+
+  // File names (search_shards.shard_name and meta_name).
+  api.shardName = function (manifest, i) { return 'shard-' + manifest.set + '-' + i + '.json' }
+  api.metaName = function (manifest, i) { return 'meta-' + manifest.set + '-' + i + '.json' }
+
+  // Shards whose term range meets [from, to] (to: the last string that may match).
+  function shardsBetween (manifest, from, to) {
+    var out = []
+    manifest.shards.forEach(function (s, i) { if (s[1] >= from && s[0] <= to) out.push(i) })
+    return out
+  }
+  api.shardsFor = function (manifest, term) { return shardsBetween(manifest, term, term) }
+  api.shardsForPrefix = function (manifest, prefix) { return shardsBetween(manifest, prefix, prefix + '\uffff') }
+
+  // A glob with '*' (any run of characters), matched in linear time per
+  // '*'-free piece: no backtracking, whatever the pattern.
+  api.globMatch = function (pattern, text) {
+    var p = 0, t = 0, star = -1, mark = 0
+    while (t < text.length) {
+      if (p < pattern.length && pattern[p] !== '*' && pattern[p] === text[t]) { p++; t++ } else if (p < pattern.length && pattern[p] === '*') { star = p++; mark = t } else if (star >= 0) { p = star + 1; t = ++mark } else return false
+    }
+    while (p < pattern.length && pattern[p] === '*') p++
+    return p === pattern.length
+  }
+
+  // Every edit (insertion, deletion, substitution, transposition) changes a
+  // word's letter counts by at most 2: a cheap test no near spelling fails.
+  function closeCounts (word, term, distance) {
+    if (Math.abs(word.length - term.length) > distance) return false
+    var counts = Object.create(null), ch, i, diff = 0
+    for (i = 0; i < word.length; i++) { ch = word[i]; counts[ch] = (counts[ch] || 0) + 1 }
+    for (i = 0; i < term.length; i++) { ch = term[i]; counts[ch] = (counts[ch] || 0) - 1 }
+    for (ch in counts) diff += Math.abs(counts[ch])
+    return diff <= 2 * distance
+  }
+
+  // lunr's own expansion of a clause's term over the candidate words.
+  function lunrExpand (clause, term, candidates) {
+    if (!candidates.length) return []
+    var probe = { term: term }
+    if ('editDistance' in clause) probe.editDistance = clause.editDistance
+    return lunr.TokenSet.fromArray(candidates.slice().sort()).intersect(lunr.TokenSet.fromClause(probe)).toArray()
+  }
+
+  /* What a query needs. ``build(query)`` fills a lunr.Query; ``loaded``
+   * gives a loaded shard's {t, p} by number, or null; ``termList`` is the
+   * whole term list, or null until a query needs it. Returns
+   * {shards, terms, needTermList, notices, negated} once every shard it names is loaded
+   * (call again after loading them: each call may need more). */
+  api.plan = function (manifest, build, loaded, termList, pipeline) {
+    var query = new lunr.Query(manifest.fields)
+    build(query)
+    var need = Object.create(null), terms = Object.create(null), notices = [], needTermList = false, missing = false
+    function want (list) { list.forEach(function (i) { need[i] = true; if (!loaded(i)) missing = true }) }
+    query.clauses.forEach(function (clause) {
+      var raw = clause.usePipeline ? pipeline.runString(clause.term, { fields: clause.fields }) : [clause.term]
+      raw.forEach(function (term) {
+        var fuzzy = clause.editDistance > 0, star = term.indexOf('*')
+        if (!fuzzy && star < 0) {
+          want(api.shardsFor(manifest, term))
+          terms[term] = true
+          return
+        }
+        var candidates
+        if (!fuzzy && star > 0) {   // a prefix: its shards hold every candidate
+          var prefix = term.slice(0, star), range = api.shardsForPrefix(manifest, prefix)
+          if (range.length > api.MAX_TERM_SHARDS) {
+            notices.push('“' + term + '” starts too many words; only the first are searched. Type more letters.')
+            range = range.slice(0, api.MAX_TERM_SHARDS)
+          }
+          want(range)
+          if (missing) return
+          candidates = []
+          range.forEach(function (i) {
+            loaded(i).t.forEach(function (t) { if (t.lastIndexOf(prefix, 0) === 0 && api.globMatch(term, t)) candidates.push(t) })
+          })
+        } else {
+          if (!termList) { needTermList = true; return }
+          if (fuzzy && term.length > api.MAX_FUZZY_LENGTH) {
+            notices.push('“' + term + '” is too long to match near spellings; only the word itself is searched.')
+            candidates = termList.indexOf(term) >= 0 ? [term] : []
+          } else {
+            candidates = termList.filter(fuzzy ? function (t) { return closeCounts(term, t, clause.editDistance) }
+              : function (t) { return api.globMatch(term, t) })
+          }
+        }
+        var expanded = lunrExpand(clause, term, candidates)
+        if (expanded.length > api.MAX_EXPANSIONS) {
+          notices.push('“' + term + (fuzzy ? '~' + clause.editDistance : '') + '” matches ' + expanded.length +
+            ' words; only ' + api.MAX_EXPANSIONS + ' are searched.')
+          expanded = expanded.sort().slice(0, api.MAX_EXPANSIONS)
+        }
+        if (!(!fuzzy && star > 0)) {   // from the term list: at most a few shards
+          var shardsUsed = Object.create(null), kept = []
+          expanded.forEach(function (t) {
+            var s = api.shardsFor(manifest, t)
+            var fresh = s.filter(function (i) { return !shardsUsed[i] })
+            if (Object.keys(shardsUsed).length + fresh.length > api.MAX_TERM_SHARDS) return
+            fresh.forEach(function (i) { shardsUsed[i] = true })
+            kept.push(t)
+          })
+          if (kept.length < expanded.length) {
+            notices.push('“' + term + '” matches words all over the index; only ' + kept.length + ' of them are searched.')
+          }
+          expanded = kept
+          want(Object.keys(shardsUsed).map(Number))
+        }
+        expanded.forEach(function (t) { terms[t] = true })
+      })
+    })
+    return {
+      shards: Object.keys(need).map(Number).sort(function (a, b) { return a - b }),
+      terms: Object.keys(terms), needTermList: needTermList, complete: !missing && !needTermList,
+      notices: notices, negated: query.clauses.length > 0 && query.isNegated()
     }
   }
 
-  // Field vector elements, [termIndex, score, ...] per field and document.
-  function fieldVectors (compact) {
-    var fields = compact.fields, boosts = compact.boosts, lengths = compact.lengths,
-        postings = compact.postings, k1 = compact.k1, b = compact.b, n = compact.refs.length,
-        average = [], vectors = [], f, d
-    for (f = 0; f < fields.length; f++) {
-      var sum = 0
-      for (d = 0; d < n; d++) sum += lengths[f][d]
-      average.push(sum / n)
-      for (d = 0; d < n; d++) vectors.push([])
-    }
-    for (var index = 0; index < postings.length; index++) {
-      var row = postings[index], withTerm = row.length / 2,
-          idf = Math.log(1 + Math.abs((n - withTerm + 0.5) / (withTerm + 0.5))),
-          key = 0
-      for (var j = 0; j < row.length; j += 2) {
-        key += row[j]
-        var tf = row[j + 1]
-        f = Math.floor(key / n)
-        d = key - f * n
-        // The Builder's arithmetic, operation for operation, so the floats agree.
-        var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (lengths[f][d] / average[f])) + tf)
-        score *= boosts[f]
-        vectors[key].push(index, Math.round(score * 1000) / 1000)
-      }
-    }
-    return vectors   // vectors[f * n + d]
-  }
-
-  function posting (compact, index) {
-    var fields = compact.fields, refs = compact.refs, n = refs.length,
-        row = compact.postings[index], out = { _index: index }, key = 0, f
-    for (f = 0; f < fields.length; f++) out[fields[f]] = {}
-    for (var j = 0; j < row.length; j += 2) {
-      key += row[j]
-      f = Math.floor(key / n)
-      out[fields[f]][refs[key - f * n]] = NO_METADATA
-    }
+  // A term's postings from the loaded shards, pieces joined: [key, weight, ...] with absolute keys.
+  function postingsOf (manifest, loaded, term) {
+    var out = []
+    api.shardsFor(manifest, term).forEach(function (i) {
+      var shard = loaded(i), at = shard.t.indexOf(term)
+      if (at < 0) return
+      var row = shard.p[at], key = 0
+      for (var j = 0; j < row.length; j += 2) { key += row[j]; out.push(key, row[j + 1]) }
+    })
     return out
   }
 
-  function fieldRef (compact, f, d) {
-    return compact.fields[f] + '/' + compact.refs[d]
-  }
+  api.ref = function (d) { return d.toString(36) }
 
-  // Python sorts by code point, lunr's TokenSet wants UTF-16 order; they
-  // differ only for characters beyond the BMP.
-  function sortedTerms (compact) {
-    var terms = compact.terms
-    for (var i = 1; i < terms.length; i++) {
-      if (terms[i - 1] > terms[i]) return terms.slice().sort()
+  // A lunr.Index of the planned terms only, with the field vector elements
+  // the full index has for them.
+  api.partialIndex = function (manifest, loaded, plan) {
+    var fields = manifest.fields, n = manifest.n, invertedIndex = Object.create(null), elements = Object.create(null)
+    var terms = plan.terms.slice().sort(), f, d
+    if (plan.negated) {   // lunr then ranks every document: it reads the keys of all field vectors, in order
+      for (d = 0; d < n; d++) for (f = 0; f < fields.length; f++) elements[fields[f] + '/' + api.ref(d)] = []
     }
-    return terms
-  }
-
-  // The lunr 2.3.9 serialized index (what lunr.Index.load takes), in full.
-  api.expandIndex = function (compact) {
-    check(compact)
-    var n = compact.refs.length, vectors = fieldVectors(compact), serialized = [], inverted = [], i
-    for (var d = 0; d < n; d++) {
-      for (var f = 0; f < compact.fields.length; f++) serialized.push([fieldRef(compact, f, d), vectors[f * n + d]])
-    }
-    var position = Object.create(null)
-    for (i = 0; i < compact.terms.length; i++) position[compact.terms[i]] = i
-    sortedTerms(compact).forEach(function (term) { inverted.push([term, posting(compact, position[term])]) })
-    return {
-      version: compact.lunr,
-      fields: compact.fields,
-      fieldVectors: serialized,
-      invertedIndex: inverted,
-      pipeline: compact.pipeline
-    }
-  }
-
-  // The same index as lunr.Index.load(expandIndex(compact)), but each term's
-  // posting is built the first time a query reads it: lunr only ever looks
-  // postings up by term, and building all of them up front takes longer than
-  // everything else here together. (So index.toJSON() lists only the terms
-  // queried so far; serialise expandIndex(compact) instead.)
-  api.loadIndex = function (compact) {
-    check(compact)
-    var n = compact.refs.length, vectors = fieldVectors(compact), byRef = {}, position = new Map()
-    for (var d = 0; d < n; d++) {
-      for (var f = 0; f < compact.fields.length; f++) {
-        byRef[fieldRef(compact, f, d)] = new lunr.Vector(vectors[f * n + d])
+    var present = []
+    terms.forEach(function (term) {
+      var row = postingsOf(manifest, loaded, term)
+      if (!row.length) return
+      var index = present.length, posting = { _index: index }
+      present.push(term)
+      for (f = 0; f < fields.length; f++) posting[fields[f]] = {}
+      for (var j = 0; j < row.length; j += 2) {
+        f = Math.floor(row[j] / n)
+        var ref = api.ref(row[j] - f * n), fieldRef = fields[f] + '/' + ref
+        posting[fields[f]][ref] = NO_METADATA
+        ;(elements[fieldRef] || (elements[fieldRef] = [])).push(index, row[j + 1] / 1000)
       }
-    }
-    compact.terms.forEach(function (term, i) { position.set(term, i) })
-    var invertedIndex = new Proxy(Object.create(null), {
-      get: function (built, term) {
-        if (!(term in built) && position.has(term)) built[term] = posting(compact, position.get(term))
-        return built[term]
-      }
+      invertedIndex[term] = posting
     })
+    var fieldVectors = Object.create(null)
+    for (var key in elements) fieldVectors[key] = new lunr.Vector(elements[key])
     return new lunr.Index({
       invertedIndex: invertedIndex,
-      fieldVectors: byRef,
-      tokenSet: lunr.TokenSet.fromArray(sortedTerms(compact)),
-      fields: compact.fields,
-      pipeline: lunr.Pipeline.load(compact.pipeline)
+      fieldVectors: fieldVectors,
+      tokenSet: lunr.TokenSet.fromArray(present),
+      fields: fields,
+      pipeline: lunr.Pipeline.load(manifest.pipeline)
     })
   }
 
-  api.docsByRef = function (compact) {
-    var byRef = Object.create(null)
-    for (var i = 0; i < compact.refs.length; i++) byRef[compact.refs[i]] = compact.docs ? compact.docs[i] : null
-    return byRef
+
+  // "quoted phrases" (optionally field:"...") become required terms, checked
+  // for adjacency later; the rest goes to lunr's own query parser.
+  api.parse = function (q) {
+    var phrases = []
+    var rest = q.replace(/(?:(\w+):)?"([^"]*)"?/g, function (_, field, text) {
+      var terms = api.terms(text)
+      if (terms.length) phrases.push({ field: field, terms: terms })
+      return ' '
+    })
+    // Folding first also covers wildcard terms, which lunr keeps out of the pipeline.
+    return { rest: api.fold(rest).trim(), phrases: phrases, open: /[^\s"]$/.test(q) }
+  }
+
+  // While the last word is still being typed it matches as a prefix that
+  // meets the stems. The index holds stems ("escalation" is "escal"), so the
+  // word so far, say "escalat", is stemmed as it would be with each common
+  // ending ("escalate" and "escalation" give "escal"); the word's prefixes
+  // are the word itself and every such stem shorter than it. Of those, a
+  // prefix of another one covers it, so the rest match disjoint sets of
+  // terms, each counted once. A required or excluded word takes the
+  // shortest (one clause must stand for it).
+  var ENDINGS = ['', 'e', 's', 'es', 'ed', 'ing', 'ion', 'ions', 'ation', 'al', 'ally', 'ly', 'ness', 'ment',
+    'ity', 'ive', 'ize', 'er', 'est', 'ful', 'ous', 'ism', 'ist', 'able', 'ible', 'ance', 'ence', 'ant', 'ent', 'ate']
+  api.MIN_PREFIX = 2
+
+  api.typedPrefixes = function (word) {
+    var found = [word]
+    ENDINGS.forEach(function (ending) {
+      var stem = lunr.stemmer(new lunr.Token(word + ending)).toString()
+      if (stem.length < word.length && stem.length >= api.MIN_PREFIX && found.indexOf(stem) < 0) found.push(stem)
+    })
+    return found.filter(function (p) {
+      return !found.some(function (q) { return q !== p && p.lastIndexOf(q, 0) === 0 })
+    }).sort(function (a, b) { return a.length - b.length || (a < b ? -1 : 1) })
+  }
+
+  function typedPrefix (query) {
+    var last = query.clauses[query.clauses.length - 1]
+    if (!last || !last.usePipeline || last.editDistance || /\*/.test(last.term)) return
+    var word = api.trim(last.term)
+    if (word.length < api.MIN_PREFIX) return
+    var prefixes = api.typedPrefixes(word)
+    last.term = prefixes[0] + '*'
+    last.usePipeline = false
+    if (last.presence !== lunr.Query.presence.OPTIONAL) return
+    prefixes.slice(1).forEach(function (prefix) {
+      query.clause({ term: prefix + '*', usePipeline: false, fields: last.fields, boost: last.boost,
+        presence: last.presence })
+    })
+  }
+
+  // A function that fills a lunr.Query with the parsed query: lunr's parser,
+  // edit distances clamped, the typed prefix, then the phrases' words.
+  api.buildQuery = function (parsed, typing) {
+    return function (query) {
+      if (parsed.rest) new lunr.QueryParser(parsed.rest, query).parse()
+      query.clauses.forEach(function (clause) {
+        if (clause.editDistance > api.MAX_EDIT_DISTANCE) clause.editDistance = api.MAX_EDIT_DISTANCE
+      })
+      if (typing && parsed.open) typedPrefix(query)
+      parsed.phrases.forEach(function (phrase) {
+        phrase.terms.forEach(function (term) {
+          // lunr treats a present-but-undefined 'fields' as no fields at all.
+          var clause = { term: term, presence: lunr.Query.presence.REQUIRED, usePipeline: false }
+          if (phrase.field) clause.fields = [phrase.field]
+          query.clause(clause)
+        })
+      })
+    }
+  }
+
+  // Shards kept in memory between queries: enough for a session's words,
+  // bounded so the worker's heap stays small (the HTTP cache has the rest).
+  api.KEEP_SHARDS = 40
+  function forgetShards (cache, used) {
+    var held = Object.keys(cache.shards)
+    if (held.length <= api.KEEP_SHARDS) return
+    held.forEach(function (i) { if (used.indexOf(Number(i)) < 0) delete cache.shards[i] })
+  }
+
+  /* A query's hits, exactly as a full lunr index would rank them.
+   * ``shard(i)`` and ``termList()`` return promises of the parsed files;
+   * ``cache`` (an object) keeps what they gave across queries. */
+  api.search = function (manifest, cache, shard, termList, q, typing) {
+    var parsed = api.parse(q)
+    var build = api.buildQuery(parsed, typing)
+    var pipeline = lunr.Pipeline.load(manifest.pipeline)
+    cache.shards = cache.shards || Object.create(null)
+    function loaded (i) { return cache.shards[i] || null }
+    function step (rounds) {
+      var plan = api.plan(manifest, build, loaded, cache.terms || null, pipeline)
+      if (plan.complete) {
+        if (!parsed.rest && !parsed.phrases.length) return { hits: [], notices: [], parsed: parsed }
+        var index = api.partialIndex(manifest, loaded, plan)
+        cache.terms = null   // large, and needed only now and then: the HTTP cache keeps it
+        forgetShards(cache, plan.shards)
+        return { hits: index.query(build), notices: plan.notices, parsed: parsed, plan: plan }
+      }
+      if (rounds > 4) throw new Error('the query needs more of the index than it can load')
+      var waits = plan.shards.filter(function (i) { return !cache.shards[i] }).map(function (i) {
+        return shard(i).then(function (data) { cache.shards[i] = data })
+      })
+      if (plan.needTermList && !cache.terms) waits.push(termList().then(function (list) { cache.terms = list }))
+      return Promise.all(waits).then(function () { return step(rounds + 1) })
+    }
+    try {
+      return Promise.resolve(step(0))
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   if (typeof module === 'object' && module.exports) module.exports = api

@@ -1,49 +1,182 @@
-/* The search worker: loads lunr.js, the shared pipeline and the compact
- * index, answers queries, and picks the best paragraph of each hit by
- * fetching that episode's plain-text transcript on demand. Running here
- * keeps typing smooth however large the index is.
+/* The search worker: fetches the index manifest, then for each query only
+ * the shards holding its terms (search-index.js builds a lunr.Index of
+ * those), the metadata of the results on screen, and for their snippets
+ * the episode pages themselves (which the reader then has cached).
  *
- * Messages in:  {type: 'init', base, indexUrl}
- *               {type: 'query', id, q, offset, limit}
+ * Messages in:  {type: 'init', base, manifestUrl}
+ *               {type: 'query', id, q, typing, offset, limit, show, year, sort, facets}
+ *               {type: 'snippet', id, index}           (result number index came into view)
  * Messages out: {type: 'ready', count} | {type: 'failed', message}
- *               {type: 'results', id, q, offset, total, results, complete, error}
- *               {type: 'snippets', id, offset, results}  (the same results, with snippets)
+ *               {type: 'results', id, q, offset, total, results, error, notices, years, shows, phrase}
+ *               {type: 'snippets', id, offset, results}  (result number offset, with its snippet)
  */
 /* global importScripts, lunr, archiveSearch */
 'use strict'
 
-var PHRASE_CANDIDATES = 100
 var SNIPPET_BEFORE = 12
 var SNIPPET_WORDS = 40
 
-var state = { index: null, docs: null, base: '/', pending: null, texts: Object.create(null), terms: Object.create(null) }
+var state = { base: '/', manifestUrl: null, manifest: null, loading: null, cache: {}, meta: Object.create(null),
+  showIds: null, pages: Object.create(null), terms: Object.create(null), shown: [], shownId: 0 }
 
 self.onmessage = function (event) {
   var msg = event.data
   if (msg.type === 'init') init(msg)
-  else if (msg.type === 'query') {
-    if (state.index) answer(msg)
-    else state.pending = msg
-  }
+  else if (msg.type === 'query') whenReady(function () { answer(msg, false) })
+  else if (msg.type === 'snippet') snippetFor(msg)
+}
+
+function Stale (url) { this.message = 'gone: ' + url }
+
+function fetchJSON (url, options) {
+  return fetch(url, options).then(function (response) {
+    if (response.status === 404) throw new Stale(url)
+    if (!response.ok) throw new Error('HTTP ' + response.status)
+    return response.json()
+  })
+}
+
+function folder () { return state.manifestUrl.slice(0, state.manifestUrl.lastIndexOf('/') + 1) }
+
+function useManifest (url) {
+  state.manifestUrl = url
+  state.loading = fetchJSON(url).then(function (manifest) {
+    archiveSearch.checkManifest(manifest)
+    state.manifest = manifest
+    state.cache = {}
+    state.meta = Object.create(null)
+    state.showIds = null
+    return manifest
+  })
+  return state.loading
 }
 
 function init (msg) {
   state.base = msg.base
-  // Start the download first: the scripts load while the index is on its way.
-  var download = fetch(msg.indexUrl).then(function (response) {
-    if (!response.ok) throw new Error('HTTP ' + response.status)
-    return response.json()
-  })
+  useManifest(msg.manifestUrl)   // first: the scripts load while it is on its way
   importScripts(msg.base + 'assets/lunr.min.js', msg.base + 'assets/search-pipeline.js',
     msg.base + 'assets/search-index.js')
-  download.then(function (compact) {
-    state.index = archiveSearch.loadIndex(compact)
-    state.docs = archiveSearch.docsByRef(compact)
-    self.postMessage({ type: 'ready', count: compact.refs.length })
-    if (state.pending) answer(state.pending)
-    state.pending = null
+  state.loading.then(function (manifest) {
+    self.postMessage({ type: 'ready', count: manifest.n })
+  }, function (error) {
+    if (error instanceof Stale) return switchManifest().then(function (m) { self.postMessage({ type: 'ready', count: m.n }) })
+    throw error
   }).catch(function (error) {
     self.postMessage({ type: 'failed', message: 'The search index could not be loaded (' + error.message + ').' })
+  })
+}
+
+function whenReady (fn) {
+  if (!state.loading) return
+  state.loading.then(fn, function () {})
+}
+
+// A deploy replaced the index under an open tab: find the new manifest.
+function switchManifest () {
+  return fetchJSON(state.base + 'search/latest.json', { cache: 'no-cache' }).then(function (latest) {
+    return useManifest(state.base + 'search/' + latest.manifest)
+  })
+}
+
+function shard (i) { return fetchJSON(folder() + archiveSearch.shardName(state.manifest, i)) }
+function termList () { return fetchJSON(folder() + state.manifest.terms) }
+
+function hitsOf (q, typing) {
+  return archiveSearch.search(state.manifest, state.cache, shard, termList, q, typing)
+}
+
+function showIds () {
+  if (!state.showIds) {
+    state.showIds = fetchJSON(folder() + state.manifest.showsFile)
+    state.showIds.catch(function () { state.showIds = null })
+  }
+  return state.showIds
+}
+
+function metaOf (d) {
+  var m = state.manifest, chunk = Math.floor(d / m.metaChunk)
+  if (!state.meta[chunk]) {
+    state.meta[chunk] = fetchJSON(folder() + archiveSearch.metaName(m, chunk))
+    state.meta[chunk].catch(function () { delete state.meta[chunk] })
+  }
+  return state.meta[chunk].then(function (rows) {
+    var row = rows[d - chunk * m.metaChunk]
+    return { url: row[0], title: row[1], show: row[2], date: row[3] }
+  })
+}
+
+function yearRange (year) {
+  var found = null
+  state.manifest.years.forEach(function (y) { if (String(y[0]) === String(year)) found = y })
+  return found
+}
+
+// Filters, their counts, and the order: refs are numbered newest first, so
+// sorting by date is sorting by number, and a year is a range of numbers.
+function arrange (hits, msg, shows) {
+  var m = state.manifest, year = msg.year ? yearRange(msg.year) : null
+  var showNumber = msg.show ? m.shows.indexOf(msg.show) : -1
+  var items = hits.map(function (hit) { return { hit: hit, d: parseInt(hit.ref, 36) } })
+  function inYear (it) { return !msg.year || (year && it.d >= year[1] && it.d <= year[2]) }
+  function inShow (it) { return !msg.show || (shows && shows[it.d] === showNumber) }
+  var years = m.years.map(function (y) {
+    var count = 0
+    items.forEach(function (it) { if (it.d >= y[1] && it.d <= y[2] && inShow(it)) count++ })
+    return [y[0], count]
+  })
+  var showCounts = null
+  if (shows) {
+    showCounts = m.shows.map(function (name) { return [name, 0] })
+    items.forEach(function (it) { if (inYear(it) && shows[it.d] >= 0) showCounts[shows[it.d]][1]++ })
+  }
+  var kept = items.filter(function (it) { return inYear(it) && inShow(it) })
+  if (msg.sort === 'date') kept.sort(function (a, b) { return a.d - b.d })
+  return { items: kept, years: years, shows: showCounts }
+}
+
+function answer (msg, retried) {
+  var q = msg.q || ''
+  var found
+  hitsOf(q, !!msg.typing).then(function (result) {
+    found = result
+    var wantShows = msg.show || msg.facets
+    return wantShows ? showIds() : null
+  }).then(function (shows) {
+    var arranged = arrange(found.hits, msg, shows)
+    var offset = msg.offset || 0, limit = msg.limit || 10
+    var page = arranged.items.slice(offset, offset + limit)
+    var phrase = found.parsed.phrases.length > 0
+    return Promise.all(page.map(function (it) { return metaOf(it.d) })).then(function (metas) {
+      var results = page.map(function (it, i) {
+        var r = metas[i]
+        r.ref = it.hit.ref
+        r.paragraph = 0
+        r.snippet = null
+        r.words = []
+        return r
+      })
+      // Snippets are made for the results that come into view: each needs its episode's page.
+      if (!offset) { state.shownId = msg.id; state.shown = [] }
+      page.forEach(function (it, i) { state.shown[offset + i] = { hit: it.hit, basic: results[i], parsed: found.parsed } })
+      self.postMessage({ type: 'results', id: msg.id, q: q, offset: offset, total: arranged.items.length,
+        results: results, notices: found.notices, years: arranged.years, shows: arranged.shows, phrase: phrase })
+    })
+  }).catch(function (error) {
+    if (error instanceof Stale && !retried) {
+      return switchManifest().then(function () { answer(msg, true) })
+    }
+    self.postMessage({ type: 'results', id: msg.id, q: q, total: 0, results: [], complete: true,
+      error: error.message || String(error) })
+  })
+}
+
+// A result on screen gets its snippet; for a phrase, whether it is there as written.
+function snippetFor (msg) {
+  var item = msg.id === state.shownId && state.shown[msg.index]
+  if (!item) return
+  describe(item.hit, item.basic, item.parsed).then(function (result) {
+    result.phraseMissing = item.parsed.phrases.length > 0 && result.phraseHits < item.parsed.phrases.length
+    self.postMessage({ type: 'snippets', id: msg.id, offset: msg.index, results: [result] })
   })
 }
 
@@ -54,45 +187,46 @@ function termsOf (word) {
   return cached
 }
 
-// "quoted phrases" (optionally field:"...") become required terms, checked
-// for adjacency later; the rest goes to lunr's own query parser.
-function parse (q) {
-  var phrases = []
-  var rest = q.replace(/(?:(\w+):)?"([^"]*)"?/g, function (_, field, text) {
-    var terms = archiveSearch.terms(text)
-    if (terms.length) phrases.push({ field: field, terms: terms })
-    return ' '
-  })
-  // Folding first also covers wildcard terms, which lunr keeps out of the pipeline.
-  return { rest: archiveSearch.fold(rest).trim(), phrases: phrases }
-}
-
-function search (parsed) {
-  return state.index.query(function (query) {
-    if (parsed.rest) new lunr.QueryParser(parsed.rest, query).parse()
-    parsed.phrases.forEach(function (phrase) {
-      phrase.terms.forEach(function (term) {
-        // lunr treats a present-but-undefined 'fields' as no fields at all.
-        var clause = { presence: lunr.Query.presence.REQUIRED, usePipeline: false }
-        if (phrase.field) clause.fields = [phrase.field]
-        query.term(term, clause)
-      })
-    })
+var ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' }
+function decode (html) {
+  return html.replace(/<[^>]*>/g, '').replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, function (all, name) {
+    if (name[0] === '#') {
+      var code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10)
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : all
+    }
+    return ENTITIES[name.toLowerCase()] || all
   })
 }
 
-function transcript (doc) {
-  // An episode's download sits beside its page: episodes/slug.html, episodes/slug.txt (urls.py).
-  var url = state.base + doc.u.replace(/\.html$/, '.txt')
-  if (!state.texts[url]) {
-    state.texts[url] = fetch(url).then(function (r) {
+// The transcript's paragraphs from the episode page's markup (templates/episode.html:
+// <p id="p-N">text <a class="para-link" ...>¶N</a></p>). Workers have no
+// DOMParser; this reads the markup with indexOf, once through.
+function paragraphsOf (html) {
+  var out = [], at = 0, OPEN = '<p id="p-', LINK = ' <a class="para-link"'
+  for (;;) {
+    var start = html.indexOf(OPEN, at)
+    if (start < 0) break
+    var body = html.indexOf('>', start) + 1
+    var end = html.indexOf('</p>', body)
+    if (body <= 0 || end < 0) break
+    var inner = html.slice(body, end)
+    var link = inner.lastIndexOf(LINK)
+    out.push(decode(link >= 0 ? inner.slice(0, link) : inner).trim())
+    at = end + 4
+  }
+  return out
+}
+
+function transcript (url) {
+  url = state.base + url
+  if (!state.pages[url]) {
+    state.pages[url] = fetch(url).then(function (r) {
       if (!r.ok) throw new Error('HTTP ' + r.status)
       return r.text()
-    }).then(function (text) {
-      return text.replace(/\r\n/g, '\n').split('\n\n').slice(1).map(function (p) { return p.trim() })
-    })
+    }).then(paragraphsOf)
+    state.pages[url].catch(function () { delete state.pages[url] })
   }
-  return state.texts[url]
+  return state.pages[url]
 }
 
 function containsPhrase (terms, phrase) {
@@ -155,13 +289,13 @@ function snippet (best) {
   return { runs: runs.filter(function (r) { return r[0] }), words: words }
 }
 
-function describe (hit, parsed) {
-  var doc = state.docs[hit.ref]
+function describe (hit, basic, parsed) {
   var matched = Object.create(null)
   Object.keys(hit.matchData.metadata).forEach(function (t) { matched[t] = true })
-  return transcript(doc).then(function (paragraphs) {
+  var result = Object.assign({}, basic, { phraseHits: 0 })
+  return transcript(basic.url).then(function (paragraphs) {
     var best = bestParagraph(paragraphs, matched, parsed.phrases)
-    var result = { ref: hit.ref, url: doc.u, title: doc.t, show: doc.s, date: doc.d, paragraph: 0, snippet: null, words: [], phraseHits: best ? best.phraseHits : 0 }
+    result.phraseHits = best ? best.phraseHits : 0
     if (best && best.hits.indexOf(true) >= 0) {
       var s = snippet(best)
       result.paragraph = best.n
@@ -171,42 +305,5 @@ function describe (hit, parsed) {
       result.snippet = [[paragraphs[0].split(/\s+/).slice(0, SNIPPET_WORDS).join(' ') + ' …', false]]
     }
     return result
-  }, function () {
-    return { ref: hit.ref, url: doc.u, title: doc.t, show: doc.s, date: doc.d, paragraph: 0, snippet: null, words: [], phraseHits: 0 }
-  })
-}
-
-function basic (hit) {
-  var doc = state.docs[hit.ref]
-  return { ref: hit.ref, url: doc.u, title: doc.t, show: doc.s, date: doc.d, paragraph: 0, snippet: null, words: [] }
-}
-
-// Titles go out at once; snippets follow when their transcripts arrive, so
-// a query answers in milliseconds even when the network is slow.
-function answer (msg) {
-  var parsed = parse(msg.q || '')
-  var hits
-  try {
-    hits = parsed.rest || parsed.phrases.length ? search(parsed) : []
-  } catch (error) {
-    self.postMessage({ type: 'results', id: msg.id, q: msg.q, total: 0, results: [], complete: true, error: error.message || String(error) })
-    return
-  }
-  var offset = msg.offset || 0
-  var limit = msg.limit || 10
-  if (!parsed.phrases.length) {
-    var page = hits.slice(offset, offset + limit)
-    self.postMessage({ type: 'results', id: msg.id, q: msg.q, offset: offset, total: hits.length, results: page.map(basic), complete: !page.length })
-    if (!page.length) return
-    Promise.all(page.map(function (hit) { return describe(hit, parsed) })).then(function (results) {
-      self.postMessage({ type: 'snippets', id: msg.id, offset: offset, results: results })
-    })
-    return
-  }
-  // A phrase must appear as written: check candidates' text, best first.
-  var candidates = hits.slice(0, PHRASE_CANDIDATES)
-  Promise.all(candidates.map(function (hit) { return describe(hit, parsed) })).then(function (all) {
-    var kept = all.filter(function (r) { return r.phraseHits === parsed.phrases.length })
-    self.postMessage({ type: 'results', id: msg.id, q: msg.q, offset: offset, total: kept.length, results: kept.slice(offset, offset + limit), complete: true })
-  })
+  }, function () { return result })
 }
