@@ -17,7 +17,8 @@ from pathlib import Path
 import yaml
 
 from generator.cache import write_replacing
-from generator.errors import ContentError
+from generator.errors import ContentError, quoted
+from generator.inputs import read_file
 from generator.text import one_line
 from generator.units import format_duration, parse_date, parse_duration
 
@@ -327,7 +328,7 @@ def _episode_from(meta: dict, body: str, body_line: int, path: Path) -> Episode:
 def load_episode(path: Path) -> Episode:
     """Read and validate one page. Raises ContentError(path, line, reason)."""
     try:
-        data = path.read_bytes()
+        data = read_file(path)
     except OSError as exc:
         raise ContentError(f"cannot read: {exc.strerror or exc}", path) from None
     return parse_episode(data, path)
