@@ -364,6 +364,8 @@ def read_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 2  # +1 for 1-based, +1 for the opening fence
         problem = getattr(exc, "problem", None) or "cannot be parsed"
+        if "nesting depth" in problem:   # libyaml's own limit, of 1000
+            raise ContentError(f"front matter {_TOO_DEEP}", path, line) from None
         raise ContentError(f"front matter is not valid YAML: {problem}", path, line) from None
     except RecursionError:
         raise ContentError("front matter is nested too deeply", path, 2) from None
