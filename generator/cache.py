@@ -21,6 +21,8 @@ import time
 from functools import cache
 from pathlib import Path
 
+from generator.inputs import read_file
+
 GENERATOR = Path(__file__).resolve().parent
 VERSION = "1"
 
@@ -225,9 +227,10 @@ class Digests:
         self._seen: dict[str, tuple] = {}
 
     def read(self, path: Path) -> tuple[bytes, str]:
-        """The file's bytes and their digest. Raises OSError as reading does."""
+        """The file's bytes and their digest. Raises OSError as reading does
+        (inputs.Unreadable for a file that is not regular or too large)."""
         signature = _signature(path)
-        data = path.read_bytes()
+        data = read_file(path)
         return data, self._remember(path, signature, hashlib.sha256(data).hexdigest())
 
     def known(self, path: Path) -> str | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,6 +17,7 @@ import yaml
 from generator.errors import ConfigError
 
 DEFAULT_CONFIG = "site.yaml"
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,16 @@ FLAG_NAMES = {"source_dir": "source", "content_dir": "content", "output_dir": "o
 _KEYS = [f.name for f in dataclasses.fields(SiteConfig) if f.name != "root"]
 
 
+def _not_utf8(value) -> bool:
+    """Text no file can hold: a byte of a flag that was not UTF-8, or a '\\ud800' escape in site.yaml."""
+    texts = value if isinstance(value, list) else [value]
+    return any(isinstance(t, str) and not t.isascii() and _SURROGATE.search(t) for t in texts)
+
+
 def _check_value(key: str, value) -> tuple[object, str | None]:
     """Return the value coerced to the schema's type, or a reason it is bad."""
+    if _not_utf8(value):
+        return None, "must be UTF-8 text (it holds a byte that is not, or a lone surrogate escape)"
     if key in _PATH_KEYS:
         if not isinstance(value, str) or not value.strip():
             return None, "must be a folder path"

@@ -10,6 +10,27 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+SHORT = 80   # characters of a value a message quotes; the rest is cut to an ellipsis
+
+
+def shown(text: str) -> str:
+    """``text`` safe to print on one line: every character that is not
+    printable (newlines, escapes, bidi overrides, lone surrogates) written as
+    its escape, so a file name or value can never start a line of its own or
+    reorder the ones around it. A byte of a file name that was not UTF-8
+    (decoded by Python as a surrogate) is shown as that byte, ``\\xff``."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else
+                   f"\\x{ord(ch) - 0xDC00:02x}" if "\udc80" <= ch <= "\udcff" else repr(ch)[1:-1]
+                   for ch in text)
+
+
+def quoted(text: str, limit: int = SHORT) -> str:
+    """A value as a message quotes it: ``repr`` (so escaped, in quotes), cut
+    to ``limit`` characters with an ellipsis."""
+    return repr(text if len(text) <= limit else text[:limit - 1] + "…")
+
 
 class GeneratorError(Exception):
     """Base class: something the user can fix, reported without a traceback."""
@@ -27,10 +48,10 @@ class GeneratorError(Exception):
     def location(self) -> str:
         if self.path is None:
             return ""
-        return f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+        return f"{shown(self.path)}:{self.line}: " if self.line else f"{shown(self.path)}: "
 
     def __str__(self) -> str:
-        return f"{self.location()}{self.message}"
+        return f"{self.location()}{shown(self.message)}"
 
 
 class TranscriptError(GeneratorError):
@@ -45,6 +66,7 @@ class ConfigError(GeneratorError):
     """site.yaml (or a flag) holds bad values; ``problems`` lists every one."""
 
     def __init__(self, path: Path | str, problems: list[str]):
+        problems = [shown(p) for p in problems]
         super().__init__("; ".join(problems), path)
         self.problems = problems
 
@@ -52,7 +74,7 @@ class ConfigError(GeneratorError):
         return (type(self), (self.path, self.problems))
 
     def __str__(self) -> str:
-        return "\n".join(f"{self.path}: {p}" for p in self.problems)
+        return "\n".join(f"{shown(self.path)}: {p}" for p in self.problems)
 
 
 class BuildError(GeneratorError):
@@ -72,11 +94,12 @@ class Report:
 
     def error(self, exc: GeneratorError | str) -> None:
         self.errors += 1
-        print(f"error: {exc}", file=self._out())
+        # shown again: whatever a message holds, it is one line of its own.
+        print(f"error: {shown(str(exc))}", file=self._out())
 
     def warn(self, message: str) -> None:
         self.warnings += 1
-        print(f"warning: {message}", file=self._out())
+        print(f"warning: {shown(message)}", file=self._out())
 
     @property
     def clean(self) -> bool:

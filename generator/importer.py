@@ -16,6 +16,7 @@ from generator.config import SiteConfig
 from generator.content import (EPISODES, Episode, decode_page, episode_meta, imported_page, is_hand_edited,
                                read_front_matter, write_atomic)
 from generator.errors import ContentError, GeneratorError, Report, TranscriptError
+from generator.inputs import list_inputs
 from generator.load import PAGE_DIGESTS, Loaded, add_to_pack, warm
 from generator.paragraphs import sentences, split_paragraphs
 from generator.slugs import slugify, unique_slug
@@ -68,14 +69,16 @@ def _page_facts(path: Path, data: bytes) -> tuple[str | None, str | None, str, b
     return slug, None, "", True
 
 
-def _existing_pages(episodes_dir: Path, pack: dict, facts_used: dict,
+def _existing_pages(content_dir: Path, pack: dict, facts_used: dict,
                     digests: Digests) -> tuple[dict[str, _Existing], set[str]]:
     """Imported pages by source file name, and every slug already in use.
     ``pack`` holds the facts of pages seen before; ``facts_used`` gets the
-    facts of every page there now."""
+    facts of every page there now. A page that may not be read is reported
+    when the site is loaded; here its name is only kept from new pages."""
     by_source: dict[str, _Existing] = {}
-    taken: set[str] = set()
-    for path in sorted(episodes_dir.glob("*.md"), key=str):   # str: comparing Paths is slow
+    listing = list_inputs(content_dir / EPISODES, "*.md", content_dir)
+    taken: set[str] = {path.stem for path in listing.refused()}
+    for path in listing.files:
         taken.add(path.stem)
         try:
             # Reading front matter is most of a no-op import; the facts are cached by content.
@@ -121,8 +124,15 @@ def _page(prepared: _Prepared, slug: str, path: Path) -> tuple[str, Episode | No
     return imported_page(meta, prepared.paragraphs, path)
 
 
-def transcript_files(source_dir: Path) -> list[Path]:
-    return sorted((p for p in source_dir.glob("*.txt") if p.is_file() and not p.name.startswith(".")), key=str)
+def _transcript_files(source_dir: Path, report: Report, summary: ImportSummary) -> list[Path]:
+    """The transcripts that may be read; the files refused are reported."""
+    listing = list_inputs(source_dir, "*.txt", hidden=False)
+    for path, reason in listing.errors:
+        report.error(TranscriptError(reason, path))
+        summary.failed += 1
+    for path, reason in listing.warnings:
+        report.warn(f"{path}: {reason}")
+    return listing.files
 
 
 def _modified_within(path: Path, seconds: float) -> bool:
@@ -146,10 +156,10 @@ def import_transcripts(source_dir: Path, content_dir: Path, report: Report, *,
     pack = cache.get_pack(FACTS)
     facts_used: dict = {}
     page_digests, transcript_digests = Digests(cache, PAGE_DIGESTS), Digests(cache, TRANSCRIPT_DIGESTS)
-    existing, taken = _existing_pages(episodes_dir, pack, facts_used, page_digests)
+    existing, taken = _existing_pages(content_dir, pack, facts_used, page_digests)
     summary = ImportSummary()
     jobs = []
-    for path in transcript_files(source_dir):
+    for path in _transcript_files(source_dir, report, summary):
         if settle_seconds > 0 and _modified_within(path, settle_seconds):
             summary.pending.append(path)
             continue

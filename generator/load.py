@@ -19,6 +19,7 @@ from pathlib import Path
 from generator.cache import Cache, Digests, make_key
 from generator.content import EPISODES, Episode, decode_page, parse_episode, split_front_matter
 from generator.errors import ContentError, Report
+from generator.inputs import list_inputs, read_file
 from generator.markup import Body, render_body
 from generator.search import DocTokens, SearchDoc, doc_tokens
 from generator.workers import parallel_map
@@ -101,7 +102,12 @@ def load_pages(content_dir: Path, ignore_topics: tuple[str, ...], cache: Cache, 
     jobs = []
     pack = cache.get_pack(PAGE)
     digests = Digests(cache, PAGE_DIGESTS)
-    for path in sorted((content_dir / EPISODES).glob("*.md"), key=str):   # str: comparing Paths is slow
+    listing = list_inputs(content_dir / EPISODES, "*.md", content_dir)
+    for path, reason in listing.errors:
+        results[path] = ContentError(reason, path)
+    for path, reason in listing.warnings:
+        report.warn(f"{path}: {reason}")
+    for path in listing.files:
         try:
             digest, data = digests.known_or_read(path)   # an unchanged page is not read
             key = page_key(path, digest, ignore_topics)
@@ -146,7 +152,7 @@ def load_pages(content_dir: Path, ignore_topics: tuple[str, ...], cache: Cache, 
 
 def _read(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        return read_file(path)
     except OSError as exc:
         raise ContentError(f"cannot read: {exc.strerror or exc}", path) from None
 

@@ -13,7 +13,6 @@ MAX_WORDS = 160
 
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof st sr jr mt vs etc e.g i.e u.s u.k u.n a.m p.m no gen col lt sgt rev gov sen rep".split())
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*$")
 _CLAUSE_END = re.compile(r"[,;:—–]$")
 _INITIALS = re.compile(r"(\w\.)+\w")
 
@@ -27,14 +26,24 @@ def _starts_sentence(word: str) -> bool:
     return word[:1] in "\"'“‘([" and len(word) > 1
 
 
-_END_CHARS = frozenset(".!?…\"'”’)]")
+_STOPS = ".!?…"
+_CLOSERS = "\"'”’)]"
+_END_CHARS = frozenset(_STOPS + _CLOSERS)
 
 
 def _can_end(word: str) -> bool:
-    """Whether a sentence may end with this word (if the next one starts a sentence)."""
-    if word[-1] not in _END_CHARS or not _SENTENCE_END.search(word):
+    """Whether a sentence may end with this word (if the next one starts a sentence):
+    it ends in a stop, perhaps followed by closing quotes and brackets.
+
+    Checked from the end of the word: a regex search for that tail tries
+    every start, and each start runs over all the stops after it, so a word
+    such as 'a.....a.' took time quadratic in its length."""
+    if word[-1] not in _END_CHARS:
         return False
-    stem = word.rstrip("\"'”’)]").lower()
+    stem = word.rstrip(_CLOSERS)
+    if not stem or stem[-1] not in _STOPS:
+        return False
+    stem = stem.lower()
     if stem.endswith("."):
         core = stem.rstrip(".").lstrip("\"'“‘([")
         if core in _ABBREVIATIONS or (len(core) == 1 and core.isalpha()) or _INITIALS.fullmatch(core):

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 
-from generator.errors import TranscriptError
+from generator.errors import TranscriptError, quoted
+from generator.inputs import read_file
 from generator.text import one_line
 from generator.units import parse_date, parse_duration
 
@@ -104,8 +105,9 @@ def parse_transcript(data: bytes, path: str | Path) -> Transcript:
         raise TranscriptError("empty file, not an Archive.fm export", path, 1)
     first_no, first = numbered[0]
     if first.lower() != MAGIC:
-        raise TranscriptError(f"not an Archive.fm export (first line should be 'Archive.fm', "
-                              f"found {first[:40]!r})", path, first_no)
+        # Its words are not quoted: a file that is not an export may be anything at all.
+        raise TranscriptError("not an Archive.fm export (its first line should be 'Archive.fm')",
+                              path, first_no)
 
     items: list[tuple[int, str]] = []     # show, title, description before the labels
     fields: dict[str, tuple[int, str]] = {}
@@ -130,7 +132,7 @@ def parse_transcript(data: bytes, path: str | Path) -> Transcript:
         if not value:
             nxt = numbered[pos + 1] if pos + 1 < len(numbered) else None
             if nxt is None or nxt[0] != line_no + 1 or _label(nxt[1]) and _label(nxt[1])[0] in _KNOWN_LABELS:
-                raise TranscriptError(f"'{line}' has no value on the next line", path, line_no)
+                raise TranscriptError(f"{quoted(line)} has no value on the next line", path, line_no)
             value_no, value = nxt
             pos += 1
         if key in _KNOWN_LABELS:
@@ -183,7 +185,7 @@ def parse_transcript(data: bytes, path: str | Path) -> Transcript:
 
 def read_transcript(path: Path) -> Transcript:
     try:
-        data = path.read_bytes()
+        data = read_file(path)
     except OSError as exc:
         raise TranscriptError(f"cannot read: {exc.strerror or exc}", path) from None
     return parse_transcript(data, path)

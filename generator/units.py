@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from generator.errors import quoted
+
 _MONTHS = {name: i for i, names in enumerate(
     [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
      ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
@@ -29,13 +31,13 @@ def parse_date(text: str) -> dt.date:
     elif m := _MONTH_DAY_YEAR.fullmatch(text):
         month, day, year = _MONTHS.get(m[1].lower()), int(m[2]), int(m[3])
     else:
-        raise ValueError(f"unreadable date {text!r} (expected e.g. '25 May 2024')")
+        raise ValueError(f"unreadable date {quoted(text)} (expected e.g. '25 May 2024')")
     if month is None:
-        raise ValueError(f"unreadable date {text!r}: unknown month")
+        raise ValueError(f"unreadable date {quoted(text)}: unknown month")
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise ValueError(f"unreadable date {text!r}: no such day") from None
+        raise ValueError(f"unreadable date {quoted(text)}: no such day") from None
 
 
 _UNIT_SECONDS = {"h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
@@ -66,7 +68,7 @@ def parse_duration(text: str) -> int:
         else:
             if total > 0:
                 return total
-    raise ValueError(f"unreadable duration {raw.strip()!r} (expected e.g. '24m' or '1h 12m')")
+    raise ValueError(f"unreadable duration {quoted(raw.strip())} (expected e.g. '24m' or '1h 12m')")
 
 
 def format_duration(seconds: int) -> str:

@@ -29,9 +29,9 @@ def test_an_unchanged_file_is_not_read_again(tmp_path: Path, settled, monkeypatc
     assert digests.known_or_read(page)[0] == _sha(b"words")
     digests.save()
 
-    def no_reading(self):
-        raise AssertionError(f"{self} was read again")
-    monkeypatch.setattr(Path, "read_bytes", no_reading)
+    def no_reading(path):
+        raise AssertionError(f"{path} was read again")
+    monkeypatch.setattr(cache_module, "read_file", no_reading)
     assert Digests(Cache(tmp_path / ".cache"), "test").known_or_read(page)[0] == _sha(b"words")
 
 
@@ -54,8 +54,8 @@ def test_a_file_changed_just_now_is_not_remembered(tmp_path: Path, monkeypatch):
     assert digests.known_or_read(page)[0] == _sha(b"words")
     digests.save()
     reads = []
-    real_read = Path.read_bytes
-    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or real_read(self))
+    real_read = cache_module.read_file
+    monkeypatch.setattr(cache_module, "read_file", lambda path: reads.append(path) or real_read(path))
     assert Digests(Cache(tmp_path / ".cache"), "test").known_or_read(page)[0] == _sha(b"words")
     assert reads == [page]   # still inside its two seconds: read again
 

@@ -38,6 +38,10 @@ HOSTILE_VALUES = [
     '"\\ud800"', '"\\x00"', '"\\U0010FFFF"', "'unclosed", '"unclosed', "|", ">-", "|+\n  kept", "- a", "- - a",
     "? complex", "? [a, b]\n: c", "# comment", "@", "`", "\x00", "\x1b[31m", "\u2028", "\x85", "\ufeff", "\r",
     "\u202e", "[a, b]", "{a: 1}", "[", "{", "}", "]", ",", "../../etc/passwd", "C:\\x", "/abs",
+    # Aliases, depth, surrogates and tags (issue 15): refused, on their line.
+    '"\\udfff"', '"a\\ud83d b"', "'\\ud800'", "[" * 21 + "]" * 21, "{a: " * 21 + "1" + "}" * 21, "&x [1, *x]",
+    "[&y a, *y, *y]", "!!set {a}", "!<!> x", "!!str &z x", "*undefined", "!!python/object/new:os.system [x]",
+    "- - - - - - - - - - - - - - - - - - - - - - x",
 ]
 KEYS = ["title", "show", "date", "duration", "audio_format", "description", "slug", "topics", "source",
         "file", "sha256", "page_sha256", "<<", "? title", "title ", "Title", "- title"]
@@ -114,8 +118,61 @@ def mangled_seed_page(draw) -> bytes:
             lines[i] = draw(st.sampled_from([" ", "  ", "\t", "- "])) + lines[i]
         else:
             lines[i] = draw(st.sampled_from(KEYS)) + lines[i][lines[i].find(":"):]
+    if draw(st.booleans()):   # past _FAST_LIMIT: the pure-Python parser reads it
+        lines.insert(draw(st.integers(0, len(lines))), "notes: " + "padding " * 1300)
     body = draw(st.sampled_from([SEED_BODY, "", "---\n", "\n---\ntitle: second\n---\n"]))
     return ("---\n" + "\n".join(lines) + "\n---\n" + body).encode("utf-8")
+
+
+@st.composite
+def alias_bomb(draw) -> tuple[bytes, int]:
+    """A page whose front matter builds ``levels`` of ``width`` aliases on
+    one key, placed among the seed page's lines: (page, the line of the first alias)."""
+    levels, width = draw(st.integers(1, 12)), draw(st.integers(1, 12))
+    key = draw(st.sampled_from(KEYS[:8] + ["anchors"]))
+    flow = draw(st.booleans())
+    anchors = [f"&l0 [{', '.join(['lol'] * width)}]"]
+    anchors += [f"&l{i} [{', '.join([f'*l{i - 1}'] * width)}]" for i in range(1, levels)]
+    if flow:
+        bomb = [f"{key}: [{', '.join(anchors)}, *l{levels - 1}]"]
+    else:
+        bomb = [f"{key}:"] + [f"- {a}" for a in anchors] + [f"- *l{levels - 1}"]
+    blocks: list[list[str]] = []   # each key with the list or mapping under it
+    for line in SEED_FRONT.splitlines():
+        if line[:1] in "- " and blocks:
+            blocks[-1].append(line)
+        else:
+            blocks.append([line])
+    blocks = [block for block in blocks if not block[0].startswith(key + ":")]
+    blocks.insert(draw(st.integers(0, len(blocks))), bomb)
+    lines = [line for block in blocks for line in block]
+    if draw(st.booleans()):
+        lines.insert(0, "notes: " + "padding " * 1300)
+    first = next(i for i, line in enumerate(lines) if "*l" in line) + 2
+    return ("---\n" + "\n".join(lines) + "\n---\n" + SEED_BODY).encode("utf-8"), first
+
+
+@given(alias_bomb())
+def test_any_alias_is_refused_on_its_line_before_it_expands(page_path, case):
+    data, line = case
+    assert assert_episode_or_located_error(page_path, data) is None
+    with pytest.raises(ContentError) as caught:
+        load_episode(page_path)
+    assert caught.value.line == line and "alias" in caught.value.message, caught.value
+
+
+@given(depth=st.integers(21, 3000), style=st.sampled_from(["[", "{a: ", "block"]), long=st.booleans())
+def test_any_nesting_past_the_limit_is_refused(page_path, depth, style, long):
+    if style == "block":
+        value = "\n" + "".join("  " * i + "-\n" for i in range(min(depth, 200)))
+    else:
+        value = style * depth + "x" * (style != "[") + ("]" if style == "[" else "}") * depth
+    padding = "notes: " + "padding " * 1300 + "\n" if long else ""
+    data = f"---\n{padding}title: Deep\ndate: 2024-05-25\ntopics: {value}\n---\n\nWords.\n".encode()
+    assert assert_episode_or_located_error(page_path, data) is None
+    with pytest.raises(ContentError) as caught:
+        load_episode(page_path)
+    assert "deep" in caught.value.message, caught.value
 
 
 @given(mangled_seed_page())

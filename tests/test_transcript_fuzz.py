@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
+import os
 import re
+import tempfile
+from pathlib import Path
 
 from hypothesis import assume, event, example, given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from generator.content import escape_markdown
-from generator.errors import TranscriptError
+from generator.errors import Report, TranscriptError
+from generator.importer import import_transcripts
 from generator.paragraphs import split_paragraphs
 from generator.transcript import Transcript, parse_transcript
 from generator.units import format_duration
@@ -121,6 +126,51 @@ def test_any_bytes_after_the_magic_line_give_an_episode_or_a_located_error(data)
 @given(mangled_export())
 def test_mangled_headers_give_an_episode_or_a_located_error(data):
     assert_episode_or_located_error(data)
+
+
+# File names as a careless copy or a hostile archive could have them: any
+# bytes but '/' and NUL (which no file name holds), often not UTF-8, often
+# with control characters, bidi overrides and line breaks in them.
+_NAME_CHARS = st.sampled_from(["a", "-", " ", "\n", "\r", "\t", "\x1b", "\x7f", "\x85", "\u2028", "\u202e",
+                               "\u200f", "\ufeff", "é", "error: ", "'", '"', "\\", "%", "*"])
+file_names = st.one_of(
+    st.lists(_NAME_CHARS, min_size=1, max_size=12).map(lambda parts: os.fsencode("".join(parts))),
+    st.binary(min_size=1, max_size=60).map(lambda b: b.replace(b"/", b"_").replace(b"\0", b"_")),
+).map(lambda name: name + b".txt").filter(lambda name: not name.startswith(b"."))
+GOOD_EXPORT = (Path(__file__).parent / "fixtures" / "transcripts" / "basic.txt").read_bytes()
+
+
+@given(names=st.lists(file_names, min_size=1, max_size=4, unique=True),
+       contents=st.lists(st.sampled_from([GOOD_EXPORT, b"Not an export.\n", b"Archive.fm\n\nno more"]),
+                         min_size=4, max_size=4))
+@example(names=[b"bad\nerror: forged.txt", b"\xff\xfe-x.txt"], contents=[b"Not an export.\n", GOOD_EXPORT] * 2)
+def test_any_file_name_gives_a_page_or_one_printable_message_line(names, contents):
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "seeds"
+        source.mkdir()
+        for name, data in zip(names, contents):
+            with open(os.fsencode(source) + b"/" + name, "wb") as f:
+                f.write(data)
+        stream = io.StringIO()
+        summary = import_transcripts(source, Path(folder) / "content", Report(stream=stream))
+        lines = stream.getvalue().splitlines()
+        assert stream.getvalue().count("\n") == len(lines)   # no line break inside a message
+        for line in lines:
+            assert line.startswith(("error: ", "warning: ")) and line.isprintable(), repr(line)
+        readable = [name for name in names if _utf8(name)]
+        good = sum(data == GOOD_EXPORT for name, data in zip(names, contents) if _utf8(name))
+        assert len(summary.added) == good
+        assert summary.failed == len(names) - good
+        assert sum(line.startswith("error: ") for line in lines) == len(names) - good
+        event(f"{len(names) - len(readable)} name(s) not UTF-8")
+
+
+def _utf8(name: bytes) -> bool:
+    try:
+        name.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _one_line(text: str) -> str:
