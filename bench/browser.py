@@ -38,8 +38,11 @@ OBSERVER = """(() => {
   new MutationObserver(seen).observe(document, {childList: true, subtree: true})
 })()"""
 
-# A later query typed into the box: the time until the first result link is
-# a new element or points elsewhere (the list was redrawn for this query).
+# A later query typed into the box and submitted, as Enter does: the time
+# until the first result link is a new element or points elsewhere (the list
+# was redrawn for this query). Submitting skips the search page's typing
+# debounce (a deliberate wait between keystrokes, not query time); the
+# Pagefind page has no form and answers every input event at once.
 TYPE_QUERY = """(q) => new Promise(resolve => {
   const input = document.querySelector(%s)
   const link = () => document.querySelector(%s)
@@ -53,6 +56,7 @@ TYPE_QUERY = """(q) => new Promise(resolve => {
   setTimeout(() => { done.disconnect(); resolve(null) }, 60000)
   input.value = q
   input.dispatchEvent(new Event('input', {bubbles: true}))
+  if (input.form) input.form.requestSubmit()
 })"""
 
 
