@@ -6,6 +6,8 @@
 //                                                    {"full": [[ref, score], ...], "sharded": {hits, notices, fetched}}
 //   node tests/search_node.js words               < words.json    -> [term or null, ...]
 //   node tests/search_node.js terms               < texts.json    -> [[term, ...], ...]
+//   node tests/search_node.js snippet             < [[paragraph, [hit term, ...]], ...]
+//                                                    -> [{runs, words, ms}, ...]  (search-worker.js's snippet)
 // DIR holds the files of search/ that generator/search_shards.py writes;
 // DOCS.json is [{ref, title, topics, text}] (generator.search.lunr_documents),
 // indexed by lunr.js's own Builder with the site's pipeline.
@@ -107,6 +109,20 @@ function words () {
   })
 }
 
-const commands = { sharded, full, serve, words, terms: () => input().map(api.terms) }
+// search-worker.js's bestParagraph and snippet, timed, in a context of their own.
+function snippet () {
+  const vm = require('vm')
+  const context = vm.createContext({ self: {}, archiveSearch: api })
+  vm.runInContext(fs.readFileSync(path.join(root, 'generator', 'assets', 'search-worker.js'), 'utf8'), context)
+  return input().map(([paragraph, hits]) => {
+    const matched = Object.create(null)
+    hits.forEach(t => { matched[t] = true })
+    const started = process.hrtime.bigint()
+    const found = context.snippet(context.bestParagraph([paragraph], matched, []))
+    return { ...found, ms: Number(process.hrtime.bigint() - started) / 1e6 }
+  })
+}
+
+const commands = { sharded, full, serve, words, snippet, terms: () => input().map(api.terms) }
 if (!commands[command]) throw new Error('unknown command ' + command)
 Promise.resolve(commands[command]()).then(out => { if (out !== undefined) process.stdout.write(JSON.stringify(out)) })
