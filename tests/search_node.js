@@ -2,7 +2,7 @@
 // tests/test_search_shards.py:
 //   node tests/search_node.js sharded DIR [typing] < queries.json  -> {query: {hits: [[ref, score], ...], notices, fetched}}
 //   node tests/search_node.js full DOCS.json [typing] < queries.json -> {query: [[ref, score], ...] or {error}}
-//   node tests/search_node.js serve DOCS.json DIR     reads lines {"q", "typing"}, answers each with a line
+//   node tests/search_node.js serve DOCS.json DIR     reads lines {"q", "typing"} (one session), answers each with a line
 //                                                    {"full": [[ref, score], ...], "sharded": {hits, notices, fetched}}
 //   node tests/search_node.js words               < words.json    -> [term or null, ...]
 //   node tests/search_node.js terms               < texts.json    -> [[term, ...], ...]
@@ -68,9 +68,8 @@ function full () {
   return out
 }
 
-async function shardedSearch (dir, manifest, q, typing) {
+async function shardedSearch (dir, manifest, q, typing, cache = {}) {
   const read = name => JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'))
-  const cache = {}
   const fetched = []
   try {
     const found = await api.search(manifest, cache,
@@ -89,10 +88,16 @@ function serve () {
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, JSON.parse(fs.readFileSync(path.join(dir, 'latest.json'))).manifest)))
   const lines = require('readline').createInterface({ input: process.stdin })
   let queue = Promise.resolve()
+  // One session: the terms expanded for earlier queries are reused (as the
+  // worker does), but shards and answers are not, so each query's fetches show.
+  const session = {}
   lines.on('line', line => {
     const { q, typing } = JSON.parse(line)
     queue = queue.then(async () => {
-      const sharded = await shardedSearch(dir, manifest, q, typing)
+      delete session.shards
+      delete session.terms
+      delete session.answers
+      const sharded = await shardedSearch(dir, manifest, q, typing, session)
       process.stdout.write(JSON.stringify({ full: fullSearch(index, q, typing), sharded }) + '\n')
     })
   })
