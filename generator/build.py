@@ -19,7 +19,6 @@ from generator.cache import Cache, make_key
 from generator.config import SiteConfig
 from generator.content import Episode
 from generator.errors import ContentError, Report
-from generator.index_update import IndexState
 from generator.load import PAGE, cached_tokens, page_body
 from generator.output import Output, check_output_dir
 from generator.site import Site, build_model
@@ -112,7 +111,7 @@ def search_index(job: tuple) -> dict[str, str]:
     refs = [_base36(i) for i in range(len(sources))]
     state = cache.get("index", slot)
     updated = False
-    if isinstance(state, IndexState) and len(state.keys) + 1 == len(keys):
+    if index_update.current(state) and len(state.keys) + 1 == len(keys):
         for at, others in ((0, slice(1, None)), (len(state.keys), slice(None, -1))):
             if keys[others] == state.keys and meta[others] == state.compact.get("docs"):
                 key, path = sources[at]
@@ -125,7 +124,7 @@ def search_index(job: tuple) -> dict[str, str]:
         compact = search.compact_index(refs, tokens, meta, counts)
         state = index_update.state_of(keys, compact, counts)
     else:
-        compact = json.loads(index_update.to_json(state))
+        compact = state.compact
     cache.put("index", slot, state)
     metas = [search_shards.EpisodeMeta(m["u"], m["t"], m["s"], m["d"], m["y"]) for m in meta]
     return search_shards.shard_files(compact, metas)

@@ -1,14 +1,16 @@
 """Keeping the search index up to date as episodes arrive.
 
-Rebuilding the index of a thousand transcripts for one new episode costs
-seconds, most of it turning millions of posting numbers into JSON. The
-state kept here holds each term's postings as JSON text already, cut where
-a new document can change them: a posting's key is ``field * documents +
-document`` (see ``search``), so one more document first or last moves every
-key of field f by the same amount, and in the gap encoding only the first
-number of each field's run of a row changes. An update shifts those numbers,
-adds the new document's own postings, and joins the text: the same bytes
-``search.to_json`` gives for the index built from scratch.
+The state kept here is the compact index itself (see ``search``) and each
+term's number of postings per field. A posting's key is ``field * documents
++ document``, so one more document first or last moves every key of field f
+by the same amount, and in the gap encoding only the first number of each
+field's run of a row changes. An update shifts those numbers and adds the
+new document's own postings: the same index ``search.compact_index`` builds
+from scratch, which ``search_shards`` then writes out.
+
+(The state once held each row as JSON text, for an index served as one
+file; the sharded index needs the numbers, and keeping them as they are
+saves turning every posting into text and back on each build.)
 """
 from __future__ import annotations
 
@@ -17,63 +19,32 @@ from dataclasses import dataclass
 
 from generator.search import FIELDS, DocTokens
 
+STATE_FORMAT = 2
+
 
 @dataclass
 class IndexState:
     keys: list[str]            # each document's page key, in document order
-    compact: dict              # the compact index without "terms" and "postings"
-    terms: list[str]           # code point order
-    runs: list[list[list]]     # per term, per field it occurs in: [field, first key, last key, rest]
-    # ``rest`` is the run's JSON after its first gap: ",tf" then ",gap,tf" for each further posting.
+    compact: dict              # the compact index, terms and postings included
+    counts: list[list[int]]    # per term (in compact["terms"] order), its postings per field
+    format: int = STATE_FORMAT  # a state pickled by an older build has none, or another
 
 
-def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def current(state) -> bool:
+    """Whether ``state`` (from the cache) is one this code can update."""
+    # The instance's own attribute: the class's default would pass any old pickle.
+    return isinstance(state, IndexState) and vars(state).get("format") == STATE_FORMAT
 
 
 def state_of(keys: list[str], compact: dict, counts: dict[str, list[int]]) -> IndexState:
     """The state of an index ``search.compact_index`` built, given the
     per-field posting counts it filled in."""
-    # Every row's JSON in one go (in C), cut apart: rows hold only numbers.
-    texts = _dumps(compact["postings"])[2:-2].split("],[") if compact["postings"] else []
-    runs = []
-    for term, row, text in zip(compact["terms"], compact["postings"], texts):
-        per_field = counts[term]
-        if per_field.count(0) == len(per_field) - 1:   # in one field only, as most terms are
-            first = row[0]
-            runs.append([[per_field.index(max(per_field)), first, first + sum(row[2::2]), text[len(str(first)):]]])
-            continue
-        term_runs, start, last = [], 0, 0
-        numbers = text.split(",")
-        for f, count in enumerate(per_field):
-            if count:
-                end = start + 2 * count
-                first = last + row[start]
-                last = first + sum(row[start + 2:end:2])
-                term_runs.append([f, first, last, "," + ",".join(numbers[start + 1:end])])
-                start = end
-        runs.append(term_runs)
-    head = {k: v for k, v in compact.items() if k not in ("terms", "postings")}
-    return IndexState(list(keys), head, list(compact["terms"]), runs)
-
-
-def _row(term_runs: list[list]) -> str:
-    pieces, last = [], 0
-    for _, first, run_last, rest in term_runs:
-        pieces.append(f"{first - last}{rest}")
-        last = run_last
-    return "[" + ",".join(pieces) + "]"
+    return IndexState(list(keys), compact, [counts[term] for term in compact["terms"]])
 
 
 def to_json(state: IndexState) -> str:
     """Exactly ``search.to_json`` of the index the state describes."""
-    parts = []
-    for key, value in state.compact.items():
-        parts.append(f"{_dumps(key)}:{_dumps(value)}")
-        if key == "lengths":   # the compact index's order: ... refs, lengths, terms, postings, docs
-            parts.append(f'"terms":{_dumps(state.terms)}')
-            parts.append('"postings":[' + ",".join(map(_row, state.runs)) + "]")
-    return "{" + ",".join(parts) + "}"
+    return json.dumps(state.compact, ensure_ascii=False, separators=(",", ":"))
 
 
 def insert(state: IndexState, at: int, key: str, refs: list[str], stat: DocTokens, meta_entry=None) -> None:
@@ -82,36 +53,43 @@ def insert(state: IndexState, at: int, key: str, refs: list[str], stat: DocToken
     n = len(state.keys)
     if at not in (0, n):
         raise ValueError(f"a document can be inserted first or last, not at {at}")
+    compact = state.compact
     size = n + 1
     shift = [f + 1 if at == 0 else f for f in range(len(FIELDS))]
-    for term_runs in state.runs:
-        for run in term_runs:
-            run[1] += shift[run[0]]
-            run[2] += shift[run[0]]
-    fresh = {term for frequencies in stat.frequencies for term in frequencies}.difference(state.terms)
+    # Every key moves to the new numbering: only each field run's first gap changes.
+    for row, per_field in zip(compact["postings"], state.counts):
+        position, moved = 0, 0
+        for f, count in enumerate(per_field):
+            if count:
+                row[position] += shift[f] - moved
+                moved = shift[f]
+                position += 2 * count
+    known = set(compact["terms"])
+    fresh = {term for frequencies in stat.frequencies for term in frequencies}.difference(known)
     if fresh:   # merged in one go: inserting them one by one would move the long lists each time
-        old = dict(zip(state.terms, state.runs))
-        state.terms = sorted(state.terms + sorted(fresh))
-        state.runs = [old.get(term) or [] for term in state.terms]
-    where = {term: i for i, term in enumerate(state.terms)}
+        old = dict(zip(compact["terms"], zip(compact["postings"], state.counts)))
+        compact["terms"] = sorted(compact["terms"] + sorted(fresh))
+        pairs = [old.get(term) or ([], [0] * len(FIELDS)) for term in compact["terms"]]
+        compact["postings"] = [row for row, _ in pairs]
+        state.counts = [per_field for _, per_field in pairs]
+    where = {term: i for i, term in enumerate(compact["terms"])}
+    rows, counts = compact["postings"], state.counts
     for f, frequencies in enumerate(stat.frequencies):
         new_key = f * size + (0 if at == 0 else n)
         for term, tf in frequencies.items():
             i = where[term]
-            term_runs = state.runs[i]
-            run = next((r for r in term_runs if r[0] == f), None)
-            if run is None:
-                term_runs.append([f, new_key, new_key, f",{tf}"])
-                term_runs.sort(key=lambda r: r[0])
-            elif at == 0:
-                run[3] = f",{tf},{run[1] - new_key}{run[3]}"
-                run[1] = new_key
-            else:
-                run[3] = f"{run[3]},{new_key - run[2]},{tf}"
-                run[2] = new_key
+            row, per_field = rows[i], counts[i]
+            # First in its field's run, or last: after the postings of the fields before it (and of its own).
+            position = 2 * (sum(per_field[:f]) + (0 if at == 0 else per_field[f]))
+            before = sum(row[0:position:2])   # the key of the posting before, 0 if none
+            gap = new_key - before
+            if position < len(row):
+                row[position] -= gap   # the next posting's gap, now from the new one
+            row[position:position] = [gap, tf]
+            per_field[f] += 1
     state.keys.insert(at, key)
-    state.compact["refs"] = list(refs)
-    for f, row in enumerate(state.compact["lengths"]):
+    compact["refs"] = list(refs)
+    for f, row in enumerate(compact["lengths"]):
         row.insert(at, stat.lengths[f])
-    if "docs" in state.compact:
-        state.compact["docs"].insert(at, meta_entry)
+    if "docs" in compact:
+        compact["docs"].insert(at, meta_entry)

@@ -2,10 +2,12 @@
 // tests/test_search_shards.py:
 //   node tests/search_node.js sharded DIR [typing] < queries.json  -> {query: {hits: [[ref, score], ...], notices, fetched}}
 //   node tests/search_node.js full DOCS.json [typing] < queries.json -> {query: [[ref, score], ...] or {error}}
-//   node tests/search_node.js serve DOCS.json DIR     reads lines {"q", "typing"}, answers each with a line
+//   node tests/search_node.js serve DOCS.json DIR     reads lines {"q", "typing"} (one session), answers each with a line
 //                                                    {"full": [[ref, score], ...], "sharded": {hits, notices, fetched}}
 //   node tests/search_node.js words               < words.json    -> [term or null, ...]
 //   node tests/search_node.js terms               < texts.json    -> [[term, ...], ...]
+//   node tests/search_node.js snippet             < [[paragraph, [hit term, ...]], ...]
+//                                                    -> [{runs, words, ms}, ...]  (search-worker.js's snippet)
 // DIR holds the files of search/ that generator/search_shards.py writes;
 // DOCS.json is [{ref, title, topics, text}] (generator.search.lunr_documents),
 // indexed by lunr.js's own Builder with the site's pipeline.
@@ -66,9 +68,8 @@ function full () {
   return out
 }
 
-async function shardedSearch (dir, manifest, q, typing) {
+async function shardedSearch (dir, manifest, q, typing, cache = {}) {
   const read = name => JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'))
-  const cache = {}
   const fetched = []
   try {
     const found = await api.search(manifest, cache,
@@ -87,10 +88,16 @@ function serve () {
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, JSON.parse(fs.readFileSync(path.join(dir, 'latest.json'))).manifest)))
   const lines = require('readline').createInterface({ input: process.stdin })
   let queue = Promise.resolve()
+  // One session: the terms expanded for earlier queries are reused (as the
+  // worker does), but shards and answers are not, so each query's fetches show.
+  const session = {}
   lines.on('line', line => {
     const { q, typing } = JSON.parse(line)
     queue = queue.then(async () => {
-      const sharded = await shardedSearch(dir, manifest, q, typing)
+      delete session.shards
+      delete session.terms
+      delete session.answers
+      const sharded = await shardedSearch(dir, manifest, q, typing, session)
       process.stdout.write(JSON.stringify({ full: fullSearch(index, q, typing), sharded }) + '\n')
     })
   })
@@ -107,6 +114,20 @@ function words () {
   })
 }
 
-const commands = { sharded, full, serve, words, terms: () => input().map(api.terms) }
+// search-worker.js's bestParagraph and snippet, timed, in a context of their own.
+function snippet () {
+  const vm = require('vm')
+  const context = vm.createContext({ self: {}, archiveSearch: api })
+  vm.runInContext(fs.readFileSync(path.join(root, 'generator', 'assets', 'search-worker.js'), 'utf8'), context)
+  return input().map(([paragraph, hits]) => {
+    const matched = Object.create(null)
+    hits.forEach(t => { matched[t] = true })
+    const started = process.hrtime.bigint()
+    const found = context.snippet(context.bestParagraph([paragraph], matched, []))
+    return { ...found, ms: Number(process.hrtime.bigint() - started) / 1e6 }
+  })
+}
+
+const commands = { sharded, full, serve, words, snippet, terms: () => input().map(api.terms) }
 if (!commands[command]) throw new Error('unknown command ' + command)
 Promise.resolve(commands[command]()).then(out => { if (out !== undefined) process.stdout.write(JSON.stringify(out)) })

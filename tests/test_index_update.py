@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
-from generator.index_update import insert, state_of, to_json as state_json
+from generator.index_update import IndexState, current, insert, state_of, to_json as state_json
 from generator.search import SearchDoc, compact_index, doc_tokens, to_json
 
 # Few words, so documents share terms; some sort between the others, and one
@@ -54,3 +54,11 @@ def test_a_document_goes_first_or_last_only():
     state = state_of(["k0", "k1"], compact, counts)
     with pytest.raises(ValueError, match="first or last"):
         insert(state, 1, "k", ["0", "1", "2"], doc_tokens(SearchDoc("", "c", (), ())))
+
+
+def test_a_state_an_older_build_cached_is_not_updated_but_rebuilt():
+    compact, counts = _clean([SearchDoc("", "a", (), ())])
+    assert current(state_of(["k0"], compact, counts))
+    older = IndexState.__new__(IndexState)   # as pickle restores one: the attributes it had then
+    older.__dict__.update(keys=["k0"], compact={}, terms=["a"], runs=[[[0, 0, 0, ",1"]]])
+    assert not current(older)

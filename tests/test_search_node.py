@@ -128,3 +128,28 @@ def test_edge_cases_load_in_lunr_js(node, tmp_path, docs):
     got = run(node, "sharded", write_shards(compact, tmp_path), data=["title", "-title"])
     for query in ("title", "-title"):
         assert ranking(got[query]["hits"]) == ranking(load_index(compact).search(query))
+
+
+def test_a_snippet_marks_a_hit_word_without_its_punctuation(node):
+    [found] = run(node, "snippet", data=[['He said "Belarus," twice.', ["belaru"]]])
+    assert found["runs"] == [['He said "', False], ["Belarus", True], ['," twice.', False]]
+    assert found["words"] == ["Belarus"]
+
+
+def test_a_long_run_of_punctuation_in_a_hit_word_costs_linear_time(node):
+    # "a....a" once backtracked into quadratic time, both in trimming the
+    # word to its term and in marking it in the snippet.
+    def paragraph(dots: int) -> tuple[str, str]:
+        word = "a" + "." * dots + "a"
+        return f"Before {word}, after.", word
+
+    sizes = (100_000, 200_000)
+    texts = [paragraph(dots) for dots in sizes for _ in range(3)]
+    terms = run(node, "terms", data=[word for _, word in texts])
+    found = run(node, "snippet", data=[[text, hits] for (text, _), hits in zip(texts, terms)])
+    for (text, word), result in zip(texts, found):
+        assert [run_ for run_ in result["runs"] if run_[1]] == [[word, True]]
+    small = sorted(r["ms"] for r in found[:3])[1]
+    large = sorted(r["ms"] for r in found[3:])[1]
+    # Doubling the word at most about doubles the time (noise allowed; quadratic would be 4x, and far slower).
+    assert large <= 3 * max(small, 1.0), (small, large)

@@ -160,35 +160,69 @@
 
   api.ref = function (d) { return d.toString(36) }
 
+  // A term's postings as lunr wants them, kept across queries (a session
+  // repeats its words): the inverted index entry, and per posting its field
+  // ref and vector element. ``_index`` is a number the term keeps for the
+  // session, so the entry is reused as it is; lunr only needs a field
+  // vector's elements in ascending index order, and a query vector to use
+  // the same numbers.
+  api.KEEP_TERMS = 200
+  function expandedTerm (manifest, loaded, cache, term) {
+    var held = cache.expanded || (cache.expanded = { count: 0, terms: Object.create(null) })
+    var found = held.terms[term]
+    if (found) return found
+    var row = postingsOf(manifest, loaded, term)
+    if (!row.length) return null
+    if (held.count >= api.KEEP_TERMS) { held.terms = Object.create(null); held.count = 0 }
+    var fields = manifest.fields, n = manifest.n, f
+    cache.nextTermIndex = cache.nextTermIndex || 0
+    var posting = { _index: cache.nextTermIndex++ }, fieldRefs = [], values = []
+    for (f = 0; f < fields.length; f++) posting[fields[f]] = {}
+    for (var j = 0; j < row.length; j += 2) {
+      f = Math.floor(row[j] / n)
+      var ref = api.ref(row[j] - f * n)
+      posting[fields[f]][ref] = NO_METADATA
+      fieldRefs.push(fields[f] + '/' + ref)
+      values.push(row[j + 1] / 1000)
+    }
+    found = held.terms[term] = { posting: posting, fieldRefs: fieldRefs, values: values }
+    held.count++
+    return found
+  }
+
   // A lunr.Index of the planned terms only, with the field vector elements
-  // the full index has for them.
-  api.partialIndex = function (manifest, loaded, plan) {
+  // the full index has for them. ``cache`` (optional) keeps expanded terms
+  // between calls.
+  api.partialIndex = function (manifest, loaded, plan, cache) {
+    cache = cache || {}
     var fields = manifest.fields, n = manifest.n, invertedIndex = Object.create(null), elements = Object.create(null)
-    var terms = plan.terms.slice().sort(), f, d
+    var f, d
     if (plan.negated) {   // lunr then ranks every document: it reads the keys of all field vectors, in order
       for (d = 0; d < n; d++) for (f = 0; f < fields.length; f++) elements[fields[f] + '/' + api.ref(d)] = []
     }
     var present = []
-    terms.forEach(function (term) {
-      var row = postingsOf(manifest, loaded, term)
-      if (!row.length) return
-      var index = present.length, posting = { _index: index }
-      present.push(term)
-      for (f = 0; f < fields.length; f++) posting[fields[f]] = {}
-      for (var j = 0; j < row.length; j += 2) {
-        f = Math.floor(row[j] / n)
-        var ref = api.ref(row[j] - f * n), fieldRef = fields[f] + '/' + ref
-        posting[fields[f]][ref] = NO_METADATA
-        ;(elements[fieldRef] || (elements[fieldRef] = [])).push(index, row[j + 1] / 1000)
+    plan.terms.forEach(function (term) {
+      var expanded = expandedTerm(manifest, loaded, cache, term)
+      if (!expanded) return
+      present.push(expanded)
+      invertedIndex[term] = expanded.posting
+    })
+    // Each field vector's elements in ascending term index.
+    present.sort(function (a, b) { return a.posting._index - b.posting._index })
+    present.forEach(function (expanded) {
+      var index = expanded.posting._index, fieldRefs = expanded.fieldRefs, values = expanded.values
+      for (var j = 0; j < fieldRefs.length; j++) {
+        var list = elements[fieldRefs[j]]
+        if (list) list.push(index, values[j])
+        else elements[fieldRefs[j]] = [index, values[j]]
       }
-      invertedIndex[term] = posting
     })
     var fieldVectors = Object.create(null)
     for (var key in elements) fieldVectors[key] = new lunr.Vector(elements[key])
     return new lunr.Index({
       invertedIndex: invertedIndex,
       fieldVectors: fieldVectors,
-      tokenSet: lunr.TokenSet.fromArray(present),
+      tokenSet: lunr.TokenSet.fromArray(Object.keys(invertedIndex).sort()),
       fields: fields,
       pipeline: lunr.Pipeline.load(manifest.pipeline)
     })
@@ -269,6 +303,7 @@
   // Shards kept in memory between queries: enough for a session's words,
   // bounded so the worker's heap stays small (the HTTP cache has the rest).
   api.KEEP_SHARDS = 40
+  api.KEEP_ANSWERS = 8          // recent queries' hits, for paging, filters and sort
   function forgetShards (cache, used) {
     var held = Object.keys(cache.shards)
     if (held.length <= api.KEEP_SHARDS) return
@@ -279,6 +314,15 @@
    * ``shard(i)`` and ``termList()`` return promises of the parsed files;
    * ``cache`` (an object) keeps what they gave across queries. */
   api.search = function (manifest, cache, shard, termList, q, typing) {
+    // The same query again (another page, filter or order of its results) has the same hits.
+    var key = (typing ? 'typing ' : 'query ') + q
+    cache.answers = cache.answers || []
+    for (var a = 0; a < cache.answers.length; a++) if (cache.answers[a].key === key) return Promise.resolve(cache.answers[a].found)
+    function remember (found) {
+      cache.answers.unshift({ key: key, found: found })
+      cache.answers.length = Math.min(cache.answers.length, api.KEEP_ANSWERS)
+      return found
+    }
     var parsed = api.parse(q)
     var build = api.buildQuery(parsed, typing)
     var pipeline = lunr.Pipeline.load(manifest.pipeline)
@@ -288,10 +332,10 @@
       var plan = api.plan(manifest, build, loaded, cache.terms || null, pipeline)
       if (plan.complete) {
         if (!parsed.rest && !parsed.phrases.length) return { hits: [], notices: [], parsed: parsed }
-        var index = api.partialIndex(manifest, loaded, plan)
+        var index = api.partialIndex(manifest, loaded, plan, cache)
         cache.terms = null   // large, and needed only now and then: the HTTP cache keeps it
         forgetShards(cache, plan.shards)
-        return { hits: index.query(build), notices: plan.notices, parsed: parsed, plan: plan }
+        return remember({ hits: index.query(build), notices: plan.notices, parsed: parsed, plan: plan })
       }
       if (rounds > 4) throw new Error('the query needs more of the index than it can load')
       var waits = plan.shards.filter(function (i) { return !cache.shards[i] }).map(function (i) {

@@ -16,8 +16,7 @@
   var FOLD_CHARS = new RegExp('[' + Object.keys(FOLD_TABLE).join('') + ']', 'g')
   var MARKS = /\p{Mn}/gu
   var NON_ASCII = /[^\x00-\x7f]/
-  var LEADING = /^[^\p{L}\p{N}]+/u
-  var TRAILING = /[^\p{L}\p{N}]+$/u
+  var WORD_CHAR = /^[\p{L}\p{N}]$/u
 
   // Lower case without accents: 'Erdoğan' -> 'erdogan', 'Kyïv' -> 'kyiv'.
   api.fold = function (text) {
@@ -27,9 +26,21 @@
   }
 
   // The word without leading or trailing non-letters, nor a possessive 's.
+  // A scan from each end, not /[^\p{L}\p{N}]+$/, which backtracks into
+  // quadratic time on a long run of punctuation followed by a letter.
   api.trim = function (word) {
-    word = word.replace(LEADING, '').replace(TRAILING, '')
-    return word.slice(-2) === "'s" ? api.trim(word.slice(0, -2)) : word
+    var start = 0, end = word.length, cp
+    for (;;) {
+      while (start < end && !WORD_CHAR.test(String.fromCodePoint(cp = word.codePointAt(start)))) start += cp > 0xffff ? 2 : 1
+      while (end > start && !WORD_CHAR.test(String.fromCodePoint(cp = codePointBefore(word, end)))) end -= cp > 0xffff ? 2 : 1
+      if (end - start < 2 || word[end - 2] !== "'" || word[end - 1] !== 's') return word.slice(start, end)
+      end -= 2
+    }
+  }
+
+  function codePointBefore (text, end) {
+    var low = text.charCodeAt(end - 1), high = end >= 2 ? text.charCodeAt(end - 2) : 0
+    return low >= 0xdc00 && low <= 0xdfff && high >= 0xd800 && high <= 0xdbff ? text.codePointAt(end - 2) : low
   }
 
   function archiveFold (token) {

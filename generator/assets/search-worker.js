@@ -262,8 +262,18 @@ function bestParagraph (paragraphs, matched, phrases) {
   return best
 }
 
-// A hit word is marked without its punctuation: "Belarus," -> [Belarus] ","
-var EDGES = /^([^\p{L}\p{N}]*)([\s\S]*?)([^\p{L}\p{N}]*)$/u
+// A hit word is marked without its punctuation: "Belarus," -> [Belarus] ",".
+// A scan from each end, as in highlight.js, not a regex: /^(\W*)(.*?)(\W*)$/
+// backtracks into quadratic time on a long run of punctuation between letters.
+var WORD_CHAR = /[\p{L}\p{N}]/u
+function edges (word) {
+  var chars = Array.from(word)   // code points: a letter outside the BMP is one
+  var start = 0
+  var end = chars.length
+  while (start < end && !WORD_CHAR.test(chars[start])) start++
+  while (end > start && !WORD_CHAR.test(chars[end - 1])) end--
+  return [chars.slice(0, start).join(''), chars.slice(start, end).join(''), chars.slice(end).join('')]
+}
 
 function snippet (best) {
   var first = best.hits.indexOf(true)
@@ -279,11 +289,11 @@ function snippet (best) {
   for (var i = start; i < end; i++) {
     if (i > start) text(' ')
     if (!best.hits[i]) { text(best.words[i]); continue }
-    var parts = EDGES.exec(best.words[i])
-    text(parts[1])
-    runs.push([parts[2], true])
-    text(parts[3])
-    if (words.indexOf(parts[2]) < 0) words.push(parts[2])
+    var parts = edges(best.words[i])
+    text(parts[0])
+    runs.push([parts[1], true])
+    text(parts[2])
+    if (words.indexOf(parts[1]) < 0) words.push(parts[1])
   }
   if (end < best.words.length) text(' …')
   return { runs: runs.filter(function (r) { return r[0] }), words: words }
