@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from generator.cache import write_replacing
 from generator.errors import Report
+from generator.inputs import read_file
 from generator.text import one_line
 
 TIMEOUT_SECONDS = 10.0
@@ -237,9 +238,8 @@ def read_feeds(entries: tuple[str, ...], root: Path, cache_dir: Path, report: Re
             if data is None:
                 continue
         else:
-            path = root / entry
-            try:
-                data = path.read_bytes()
+            try:   # a FIFO or /dev/zero named here must not block or fill the build
+                data = read_file(root / entry, MAX_BYTES)
             except OSError as exc:
                 report.warn(f"{entry}: cannot read: {exc.strerror or exc}; no audio from this feed")
                 continue

@@ -209,3 +209,21 @@ def test_a_redirect_to_another_scheme_is_not_followed(tmp_path):
         server.RequestHandlerClass.do_GET = redirect
         feeds, log, _ = _fetch(url, tmp_path)
     assert feeds == [] and f"warning: {url}: HTTP 302" in log, log
+
+
+def test_a_feed_path_that_is_a_fifo_or_a_device_is_refused_without_blocking(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    os.mkfifo(tmp_path / "fifo.xml")   # no writer: reading it would block for good
+    (tmp_path / "zero.xml").symlink_to("/dev/zero")   # never ends
+    code = ("import io, sys; from pathlib import Path; from generator.errors import Report; "
+            "from generator.podcast_feed import read_feeds; log = io.StringIO(); "
+            "feeds = read_feeds(('fifo.xml', 'zero.xml'), Path(sys.argv[1]), Path(sys.argv[1]), Report(stream=log)); "
+            "print(len(feeds)); print(log.getvalue(), end='')")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=30)
+    lines = done.stdout.splitlines()
+    assert lines[0] == "0", done.stdout + done.stderr
+    assert lines[1].startswith("warning: fifo.xml: cannot read: a FIFO (named pipe), not a regular file")
+    assert lines[2].startswith("warning: zero.xml: cannot read: a character device, not a regular file")
