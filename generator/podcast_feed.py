@@ -12,6 +12,7 @@ import datetime as dt
 import email.utils
 import hashlib
 import json
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from generator.text import one_line
 TIMEOUT_SECONDS = 10.0
 USER_AGENT = "podcast-archive/0.1 (static transcript archive; fetches the show's feed for its audio links)"
 MAX_BYTES = 64 * 1024 * 1024   # a feed larger than this is not a podcast feed
+DOWNLOAD_TIMEOUTS = 6           # the whole answer must arrive within this many timeouts (a minute)
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 FEEDS_CACHE = "feeds"   # folder under cache_dir: the last good copy of each fetched feed
 
@@ -180,6 +182,23 @@ def _opener() -> urllib.request.OpenerDirector:
     return opener
 
 
+def _read_body(response, timeout: float) -> bytes:
+    """At most MAX_BYTES, within DOWNLOAD_TIMEOUTS timeouts in all: the socket's
+    timeout bounds each wait, so a host sending a byte every few seconds would
+    otherwise hold the build for days."""
+    limit = timeout * DOWNLOAD_TIMEOUTS
+    deadline = time.monotonic() + limit
+    chunks, size = [], 0
+    while chunk := response.read1(64 * 1024):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_BYTES:
+            raise FeedError(f"larger than {MAX_BYTES // (1024 * 1024)} MB")
+        if time.monotonic() > deadline:
+            raise FeedError(f"cannot be fetched: the answer took longer than {limit:g} seconds")
+    return b"".join(chunks)
+
+
 def _download(url: str, meta: dict, timeout: float) -> tuple[int, bytes, object]:
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "application/rss+xml, "
                                                    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"})
@@ -189,10 +208,7 @@ def _download(url: str, meta: dict, timeout: float) -> tuple[int, bytes, object]
         request.add_header("If-Modified-Since", meta["last_modified"])
     try:
         with _opener().open(request, timeout=timeout) as response:
-            body = response.read(MAX_BYTES + 1)
-            if len(body) > MAX_BYTES:
-                raise FeedError(f"larger than {MAX_BYTES // (1024 * 1024)} MB")
-            return response.status, body, response.headers
+            return response.status, _read_body(response, timeout), response.headers
     except urllib.error.HTTPError as exc:
         if exc.code == 304:
             return 304, b"", exc.headers

@@ -227,3 +227,33 @@ def test_a_feed_path_that_is_a_fifo_or_a_device_is_refused_without_blocking(tmp_
     assert lines[0] == "0", done.stdout + done.stderr
     assert lines[1].startswith("warning: fifo.xml: cannot read: a FIFO (named pipe), not a regular file")
     assert lines[2].startswith("warning: zero.xml: cannot read: a character device, not a regular file")
+
+
+def test_a_server_that_trickles_its_answer_is_cut_off_in_bounded_time(tmp_path):
+    class Trickle(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            self.send_response(200)
+            self.end_headers()
+            try:   # a byte every 0.1 s: each wait is well inside the timeout, the whole never ends
+                for byte in b"<rss><channel><title>T</title>" + b" " * 10_000:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except OSError:
+                pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        started = time.perf_counter()
+        feeds, log, _ = _fetch(f"http://127.0.0.1:{server.server_address[1]}/feed.xml", tmp_path, timeout=0.5)
+        elapsed = time.perf_counter() - started
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert feeds == [] and "the answer took longer than 3 seconds" in log, log
+    assert elapsed < 10
