@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import hashlib
+import http.client
 import json
 import time
 import urllib.error
@@ -216,6 +217,8 @@ def _download(url: str, meta: dict, timeout: float) -> tuple[int, bytes, object]
     except (urllib.error.URLError, OSError, ValueError) as exc:   # refused, unreachable, timed out
         reason = getattr(exc, "reason", exc)
         raise FeedError(f"cannot be fetched: {reason}") from None
+    except http.client.HTTPException as exc:   # a space in the URL, a garbled or cut-off answer
+        raise FeedError(f"cannot be fetched: {type(exc).__name__}: {exc}") from None
 
 
 def fetch(url: str, cache_dir: Path, report: Report, timeout: float | None = None) -> bytes | None:

@@ -257,3 +257,25 @@ def test_a_server_that_trickles_its_answer_is_cut_off_in_bounded_time(tmp_path):
         server.server_close()
     assert feeds == [] and "the answer took longer than 3 seconds" in log, log
     assert elapsed < 10
+
+
+def test_a_url_with_a_space_or_a_garbled_answer_is_a_warning_not_a_crash(tmp_path):
+    garbled = socket.socket()
+    garbled.bind(("127.0.0.1", 0))
+    garbled.listen(1)
+    port = garbled.getsockname()[1]
+
+    def answer():   # not HTTP at all: http.client raises BadStatusLine
+        connection, _ = garbled.accept()
+        connection.recv(65536)
+        connection.sendall(b"HELLO THERE\r\n\r\n")
+        connection.close()
+
+    threading.Thread(target=answer, daemon=True).start()
+    try:
+        for url in (f"http://127.0.0.1:{port}/my show.xml", f"http://127.0.0.1:{port}/feed.xml"):
+            feeds, log, report = _fetch(url, tmp_path)
+            assert feeds == [] and log.startswith(f"warning: {url}: cannot be fetched") and report.warnings == 1, log
+            assert len(log.splitlines()) == 1
+    finally:
+        garbled.close()
