@@ -171,7 +171,8 @@ def match_items(episodes: list[Episode], feeds: list[Feed]) -> tuple[dict[str, A
                     of_episode[episode.slug].append((distance, number))
     audio: dict[str, Audio] = {}
     warnings: list[str] = []
-    for number, found in of_item.items():
+    winners: dict[str, int | None] = {}   # each episode's closest item, found once: a feed can hold
+    for number, found in of_item.items():   # thousands of items of one title
         item, feed = items[number]
         best = _unique_best(found)
         if best is None:
@@ -180,12 +181,14 @@ def match_items(episodes: list[Episode], feeds: list[Feed]) -> tuple[dict[str, A
                             "matched to none")
             continue
         rivals = of_episode[best.slug]
-        winner = _unique_best(rivals)
-        if winner != number:   # another item is closer to this episode, or ties with this one
-            if winner is None:
-                when = ", ".join(sorted(items[n][0].published.isoformat() for _, n in rivals))
-                warnings.append(f"{best.path}: several feed items could be its audio (published {when}); "
+        if best.slug not in winners:
+            winners[best.slug] = _unique_best(rivals)
+            if winners[best.slug] is None:
+                when = sorted(items[n][0].published.isoformat() for _, n in rivals)
+                shown = ", ".join(when[:5]) + (f" and {len(when) - 5} more" if len(when) > 5 else "")
+                warnings.append(f"{best.path}: several feed items could be its audio (published {shown}); "
                                 "matched to none")
+        if winners[best.slug] != number:   # another item is closer to this episode, or ties with this one
             continue
         audio[best.slug] = _item_audio(item, feed)
     return audio, sorted(set(warnings))

@@ -286,3 +286,21 @@ def test_dates_at_the_ends_of_the_calendar_do_not_crash_the_match(published, bro
                     None, "", "e")
     audio, _ = match_items([episode], [Feed("f.xml", DURAN, "", (item,))])
     assert ("end" in audio) == (distance is not None)
+
+
+def test_thousands_of_items_of_one_title_cost_linear_time_and_one_short_warning():
+    def run(count):
+        episode = _episode("Same title", dt.date(2024, 5, 25), slug="same")
+        noon = dt.datetime(2024, 5, 25, 12, tzinfo=dt.timezone.utc)
+        items = tuple(FeedItem("Same title", noon + dt.timedelta(seconds=i),
+                               Enclosure(f"https://media.example.com/{i}.mp3", "1", "audio/mpeg"), None, "", str(i))
+                      for i in range(count))
+        started = time.perf_counter()
+        audio, warnings = match_items([episode], [Feed("f.xml", DURAN, "", items)])
+        return time.perf_counter() - started, audio, warnings
+
+    run(500)   # warm up
+    small, _, _ = run(2000)
+    large, audio, warnings = run(4000)
+    assert audio == {} and len(warnings) == 1 and "and 3995 more" in warnings[0] and len(warnings[0]) < 400
+    assert large < 4 * small + 0.05   # doubling the items at most ~doubles the time (quadratic was 4x and more)
