@@ -77,17 +77,28 @@ def normalise_show(show: str) -> str:
 
 # Dates --------------------------------------------------------------------------------------
 
-_EARLIEST_ZONE = dt.timedelta(hours=14)   # UTC+14 starts a day 14 hours before UTC
-_LATEST_ZONE = dt.timedelta(hours=12)     # UTC-12 ends it 12 hours after
+_EARLIEST_ZONE = 14 * 3600   # UTC+14 starts a day 14 hours before UTC
+_LATEST_ZONE = 12 * 3600     # UTC-12 ends it 12 hours after
+_DAY = 86400
+
+
+def _utc_seconds(moment: dt.datetime) -> float:
+    """Seconds in UTC since the calendar's start. Plain numbers, because a
+    feed's 'Fri, 31 Dec 9999 23:00 -1200' is year 10000 in UTC, which no
+    datetime can hold."""
+    offset = moment.utcoffset() or dt.timedelta()
+    clock = moment.hour * 3600 + moment.minute * 60 + moment.second + moment.microsecond / 1e6
+    return moment.toordinal() * _DAY + clock - offset.total_seconds()
 
 
 def day_distance(published: dt.datetime, broadcast: dt.date) -> int | None:
     """0 when ``published`` falls on the broadcast day in some time zone, 1
     when on the day before or after, None when further away."""
-    moment = published.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    moment = _utc_seconds(published)
+    day = broadcast.toordinal() * _DAY
     for distance in (0, 1):
-        start = dt.datetime.combine(broadcast - dt.timedelta(days=distance), dt.time()) - _EARLIEST_ZONE
-        end = dt.datetime.combine(broadcast + dt.timedelta(days=1 + distance), dt.time()) + _LATEST_ZONE
+        start = day - distance * _DAY - _EARLIEST_ZONE
+        end = day + (1 + distance) * _DAY + _LATEST_ZONE
         if start <= moment < end:
             return distance
     return None
@@ -160,7 +171,8 @@ def match_items(episodes: list[Episode], feeds: list[Feed]) -> tuple[dict[str, A
                     of_episode[episode.slug].append((distance, number))
     audio: dict[str, Audio] = {}
     warnings: list[str] = []
-    for number, found in of_item.items():
+    winners: dict[str, int | None] = {}   # each episode's closest item, found once: a feed can hold
+    for number, found in of_item.items():   # thousands of items of one title
         item, feed = items[number]
         best = _unique_best(found)
         if best is None:
@@ -169,12 +181,14 @@ def match_items(episodes: list[Episode], feeds: list[Feed]) -> tuple[dict[str, A
                             "matched to none")
             continue
         rivals = of_episode[best.slug]
-        winner = _unique_best(rivals)
-        if winner != number:   # another item is closer to this episode, or ties with this one
-            if winner is None:
-                when = ", ".join(sorted(items[n][0].published.isoformat() for _, n in rivals))
-                warnings.append(f"{best.path}: several feed items could be its audio (published {when}); "
+        if best.slug not in winners:
+            winners[best.slug] = _unique_best(rivals)
+            if winners[best.slug] is None:
+                when = sorted(items[n][0].published.isoformat() for _, n in rivals)
+                shown = ", ".join(when[:5]) + (f" and {len(when) - 5} more" if len(when) > 5 else "")
+                warnings.append(f"{best.path}: several feed items could be its audio (published {shown}); "
                                 "matched to none")
+        if winners[best.slug] != number:   # another item is closer to this episode, or ties with this one
             continue
         audio[best.slug] = _item_audio(item, feed)
     return audio, sorted(set(warnings))

@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import hashlib
+import http.client
 import json
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -20,11 +22,13 @@ from urllib.parse import urlsplit
 
 from generator.cache import write_replacing
 from generator.errors import Report
+from generator.inputs import read_file
 from generator.text import one_line
 
 TIMEOUT_SECONDS = 10.0
 USER_AGENT = "podcast-archive/0.1 (static transcript archive; fetches the show's feed for its audio links)"
 MAX_BYTES = 64 * 1024 * 1024   # a feed larger than this is not a podcast feed
+DOWNLOAD_TIMEOUTS = 6           # the whole answer must arrive within this many timeouts (a minute)
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 FEEDS_CACHE = "feeds"   # folder under cache_dir: the last good copy of each fetched feed
 
@@ -179,6 +183,23 @@ def _opener() -> urllib.request.OpenerDirector:
     return opener
 
 
+def _read_body(response, timeout: float) -> bytes:
+    """At most MAX_BYTES, within DOWNLOAD_TIMEOUTS timeouts in all: the socket's
+    timeout bounds each wait, so a host sending a byte every few seconds would
+    otherwise hold the build for days."""
+    limit = timeout * DOWNLOAD_TIMEOUTS
+    deadline = time.monotonic() + limit
+    chunks, size = [], 0
+    while chunk := response.read1(64 * 1024):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_BYTES:
+            raise FeedError(f"larger than {MAX_BYTES // (1024 * 1024)} MB")
+        if time.monotonic() > deadline:
+            raise FeedError(f"cannot be fetched: the answer took longer than {limit:g} seconds")
+    return b"".join(chunks)
+
+
 def _download(url: str, meta: dict, timeout: float) -> tuple[int, bytes, object]:
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "application/rss+xml, "
                                                    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"})
@@ -188,10 +209,7 @@ def _download(url: str, meta: dict, timeout: float) -> tuple[int, bytes, object]
         request.add_header("If-Modified-Since", meta["last_modified"])
     try:
         with _opener().open(request, timeout=timeout) as response:
-            body = response.read(MAX_BYTES + 1)
-            if len(body) > MAX_BYTES:
-                raise FeedError(f"larger than {MAX_BYTES // (1024 * 1024)} MB")
-            return response.status, body, response.headers
+            return response.status, _read_body(response, timeout), response.headers
     except urllib.error.HTTPError as exc:
         if exc.code == 304:
             return 304, b"", exc.headers
@@ -199,6 +217,8 @@ def _download(url: str, meta: dict, timeout: float) -> tuple[int, bytes, object]
     except (urllib.error.URLError, OSError, ValueError) as exc:   # refused, unreachable, timed out
         reason = getattr(exc, "reason", exc)
         raise FeedError(f"cannot be fetched: {reason}") from None
+    except http.client.HTTPException as exc:   # a space in the URL, a garbled or cut-off answer
+        raise FeedError(f"cannot be fetched: {type(exc).__name__}: {exc}") from None
 
 
 def fetch(url: str, cache_dir: Path, report: Report, timeout: float | None = None) -> bytes | None:
@@ -237,9 +257,8 @@ def read_feeds(entries: tuple[str, ...], root: Path, cache_dir: Path, report: Re
             if data is None:
                 continue
         else:
-            path = root / entry
-            try:
-                data = path.read_bytes()
+            try:   # a FIFO or /dev/zero named here must not block or fill the build
+                data = read_file(root / entry, MAX_BYTES)
             except OSError as exc:
                 report.warn(f"{entry}: cannot read: {exc.strerror or exc}; no audio from this feed")
                 continue

@@ -11,6 +11,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
+from urllib.parse import quote
 
 from generator.audio import Audio, audio_type, clock, paragraph_starts
 from generator.content import Episode
@@ -123,6 +124,11 @@ def transcript_blocks(body: Body, audio_seconds: int = 0) -> list[dict]:
 _MIME_TYPE = re.compile(r"[\w.+-]+/[\w.+-]+")
 
 
+# Characters a URL may hold as they are; the rest (quotes, <, >, spaces, newlines)
+# are percent-encoded so that src and href hold a valid URL, not just an escaped one.
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+
+
 def audio_view(audio: Audio | None, episode: Episode) -> dict | None:
     """The player's part of an episode page. The feed's itunes:duration is
     the best duration known; the export's ('24m') is rounded, so the total
@@ -130,7 +136,7 @@ def audio_view(audio: Audio | None, episode: Episode) -> dict | None:
     if audio is None:
         return None
     seconds = audio.duration or episode.duration
-    return {"url": audio.url, "type": audio.type if _MIME_TYPE.fullmatch(audio.type) else "",
+    return {"url": quote(audio.url, safe=_URL_SAFE), "type": audio.type if _MIME_TYPE.fullmatch(audio.type) else "",
             "seconds": seconds, "total_display": ("" if audio.duration else "≈") + clock(seconds)}
 
 

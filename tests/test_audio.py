@@ -267,3 +267,40 @@ def test_serve_and_watch_watch_a_feed_file_and_list_the_unmatched_when_verbose(t
     printed = out.getvalue()
     assert "audio: 0 of 2 episodes matched (feed: feeds/ties.xml)" in printed
     assert "  no audio: 2024-05-25  Putin & Lukashenko prepare for NATO escalation" in printed
+
+
+@pytest.mark.parametrize("published, broadcast, distance", [
+    ("Fri, 31 Dec 9999 23:00:00 -1200", dt.date.max, 0),    # year 10000 in UTC
+    ("0001-01-01T00:00:00+14:00", dt.date.min, 0),         # year 0 in UTC (RFC 822 reads '0001' as 2001)
+    ("Fri, 31 Dec 9999 12:00:00 +0000", dt.date.max, 0),    # the day after the broadcast is year 10000
+    ("0001-01-01T12:00:00+00:00", dt.date.min, 0),
+    ("Fri, 31 Dec 9999 12:00:00 +0000", dt.date(2024, 5, 25), None),
+])
+def test_dates_at_the_ends_of_the_calendar_do_not_crash_the_match(published, broadcast, distance):
+    from generator.podcast_feed import parse_pub_date
+
+    moment = dt.datetime.fromisoformat(published) if published[0].isdigit() else parse_pub_date(published)
+    assert day_distance(moment, broadcast) == distance
+    episode = _episode("Putin at the end of time", broadcast, slug="end")
+    item = FeedItem("Putin at the end of time", moment, Enclosure("https://media.example.com/e.mp3", "1", "audio/mpeg"),
+                    None, "", "e")
+    audio, _ = match_items([episode], [Feed("f.xml", DURAN, "", (item,))])
+    assert ("end" in audio) == (distance is not None)
+
+
+def test_thousands_of_items_of_one_title_cost_linear_time_and_one_short_warning():
+    def run(count):
+        episode = _episode("Same title", dt.date(2024, 5, 25), slug="same")
+        noon = dt.datetime(2024, 5, 25, 12, tzinfo=dt.timezone.utc)
+        items = tuple(FeedItem("Same title", noon + dt.timedelta(seconds=i),
+                               Enclosure(f"https://media.example.com/{i}.mp3", "1", "audio/mpeg"), None, "", str(i))
+                      for i in range(count))
+        started = time.perf_counter()
+        audio, warnings = match_items([episode], [Feed("f.xml", DURAN, "", items)])
+        return time.perf_counter() - started, audio, warnings
+
+    run(500)   # warm up
+    small, _, _ = run(2000)
+    large, audio, warnings = run(4000)
+    assert audio == {} and len(warnings) == 1 and "and 3995 more" in warnings[0] and len(warnings[0]) < 400
+    assert large < 4 * small + 0.05   # doubling the items at most ~doubles the time (quadratic was 4x and more)

@@ -73,3 +73,14 @@ def test_the_checker_finds_an_error_when_there_is_one(tmp_path):
                     '<body><span aria-label="3 episodes">3</span></body></html>', encoding="utf-8")
     [error] = html_errors(tmp_path)
     assert "bad.html:1:" in error and "aria-label" in error
+
+
+def test_a_hostile_enclosure_url_gives_valid_html(tmp_path):
+    # The feed's URL holds quotes, <, > and spaces: escaped, it cannot run, but
+    # src and href must still be URLs the checker accepts.
+    out, report, log = build_site_at(tmp_path, podcast_feeds=["tests/fixtures/feeds/hostile.xml"],
+                                     cache_dir=str(tmp_path / ".cache"))
+    assert report.errors == 0, log
+    pages = [p for p in (out / "episodes").glob("*.html") if "<audio" in p.read_text(encoding="utf-8")]
+    assert pages, log
+    assert html_errors(out / "episodes") == []

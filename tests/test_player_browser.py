@@ -179,8 +179,11 @@ def test_a_hostile_enclosure_url_is_only_an_escaped_attribute(page, tmp_path, au
         page.goto(url + EPISODE)
         page.wait_for_load_state("networkidle")
         src = page.get_attribute("#episode-audio source", "src")
-        assert src == ("https://media.example.invalid/x.mp3?a=\"><script>window.pwned=1</script>"
-                       "&b='<img src=x onerror=window.pwned=2>")
+        raw = ("https://media.example.invalid/x.mp3?a=\"><script>window.pwned=1</script>"
+               "&b='<img src=x onerror=window.pwned=2>")
+        # Percent-encoded (so the page is valid HTML), it is still the feed's address.
+        assert not set('"<> ') & set(src)
+        assert page.evaluate("([a, b]) => new URL(a).href === new URL(b).href", [src, raw])
         assert page.get_attribute("#episode-audio source", "type") is None   # not a MIME type: left out
         assert page.locator("main script, main img").count() == 0
         page.locator("#p-1 .play-from").click()

@@ -209,3 +209,73 @@ def test_a_redirect_to_another_scheme_is_not_followed(tmp_path):
         server.RequestHandlerClass.do_GET = redirect
         feeds, log, _ = _fetch(url, tmp_path)
     assert feeds == [] and f"warning: {url}: HTTP 302" in log, log
+
+
+def test_a_feed_path_that_is_a_fifo_or_a_device_is_refused_without_blocking(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    os.mkfifo(tmp_path / "fifo.xml")   # no writer: reading it would block for good
+    (tmp_path / "zero.xml").symlink_to("/dev/zero")   # never ends
+    code = ("import io, sys; from pathlib import Path; from generator.errors import Report; "
+            "from generator.podcast_feed import read_feeds; log = io.StringIO(); "
+            "feeds = read_feeds(('fifo.xml', 'zero.xml'), Path(sys.argv[1]), Path(sys.argv[1]), Report(stream=log)); "
+            "print(len(feeds)); print(log.getvalue(), end='')")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=30)
+    lines = done.stdout.splitlines()
+    assert lines[0] == "0", done.stdout + done.stderr
+    assert lines[1].startswith("warning: fifo.xml: cannot read: a FIFO (named pipe), not a regular file")
+    assert lines[2].startswith("warning: zero.xml: cannot read: a character device, not a regular file")
+
+
+def test_a_server_that_trickles_its_answer_is_cut_off_in_bounded_time(tmp_path):
+    class Trickle(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            self.send_response(200)
+            self.end_headers()
+            try:   # a byte every 0.1 s: each wait is well inside the timeout, the whole never ends
+                for byte in b"<rss><channel><title>T</title>" + b" " * 10_000:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except OSError:
+                pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        started = time.perf_counter()
+        feeds, log, _ = _fetch(f"http://127.0.0.1:{server.server_address[1]}/feed.xml", tmp_path, timeout=0.5)
+        elapsed = time.perf_counter() - started
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert feeds == [] and "the answer took longer than 3 seconds" in log, log
+    assert elapsed < 10
+
+
+def test_a_url_with_a_space_or_a_garbled_answer_is_a_warning_not_a_crash(tmp_path):
+    garbled = socket.socket()
+    garbled.bind(("127.0.0.1", 0))
+    garbled.listen(1)
+    port = garbled.getsockname()[1]
+
+    def answer():   # not HTTP at all: http.client raises BadStatusLine
+        connection, _ = garbled.accept()
+        connection.recv(65536)
+        connection.sendall(b"HELLO THERE\r\n\r\n")
+        connection.close()
+
+    threading.Thread(target=answer, daemon=True).start()
+    try:
+        for url in (f"http://127.0.0.1:{port}/my show.xml", f"http://127.0.0.1:{port}/feed.xml"):
+            feeds, log, report = _fetch(url, tmp_path)
+            assert feeds == [] and log.startswith(f"warning: {url}: cannot be fetched") and report.warnings == 1, log
+            assert len(log.splitlines()) == 1
+    finally:
+        garbled.close()
