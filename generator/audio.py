@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from generator.errors import shown
 from generator.podcast_feed import Feed, FeedItem
 
 if TYPE_CHECKING:
@@ -223,7 +224,8 @@ def attach_audio(episodes: list[Episode], feeds: list[Feed], feed_entries: tuple
             audio[episode.slug] = matched[episode.slug]
             report.matched += 1
         else:
-            report.unmatched.append(f"{episode.date.isoformat()}  {episode.title}  ({episode.path})")
+            # Printed under --verbose: a title's control or bidi characters are shown escaped.
+            report.unmatched.append(shown(f"{episode.date.isoformat()}  {episode.title}  ({episode.path})"))
     return audio, report
 
 

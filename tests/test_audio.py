@@ -149,6 +149,12 @@ def test_hand_edits_win_and_the_report_counts_them():
     assert report.unmatched == ["2024-01-01  Never in the feed  (content/episodes/lonely.md)"]
 
 
+def test_an_unmatched_title_is_listed_on_one_line_with_its_controls_escaped():
+    forged = _episode("Never\nerror: forged \u202eevil", dt.date(2024, 1, 1), slug="forged")
+    _, report = attach_audio([forged], [_feed("matching.xml")], ("matching.xml",), [].append)
+    assert report.unmatched == ["2024-01-01  Never\\nerror: forged \\u202eevil  (content/episodes/forged.md)"]
+
+
 def test_paragraph_starts_follow_the_words_before_them():
     assert paragraph_starts(["one two", "three four five six", "seven eight"], 80) == [0, 20, 60]
     assert paragraph_starts([], 80) == []
