@@ -126,7 +126,9 @@ class StaticServer:
             handler.send_header("Cache-Control", "max-age=600")   # what Pages sends
         handler.send_header("Content-Length", str(len(body)))
         handler.end_headers()
-        if not head:
-            handler.wfile.write(body)
+        # Logged before the body goes out: a client that has read the answer
+        # must find it in the log.
         with self._lock:
             self.log.append(Sent(url_path, 404 if file is None else 200, 0 if head else len(body)))
+        if not head:
+            handler.wfile.write(body)
