@@ -182,15 +182,20 @@ def _renderer(templates_dir: Path, templates_key: str):
     return Renderer(templates_dir)
 
 
-def _theme_assets(config: SiteConfig) -> dict[str, Path]:
+def _theme_assets(config: SiteConfig, report: Report) -> dict[str, Path]:
     """Asset name -> file; a theme's file replaces a built-in one of the same name."""
     found: dict[str, Path] = {}
     for folder in (ASSETS, config.templates_dir / "assets"):
         if folder.is_dir():
             found.update((p.relative_to(folder).as_posix(), p) for p in sorted(folder.rglob("*")) if p.is_file())
-    lunr = config.root / "node_modules" / "lunr" / "lunr.min.js"
-    if lunr.is_file():
+    # lunr.js from npm: beside site.yaml, else beside the generator (an archive
+    # kept in a folder of its own, built with this checkout's generator).
+    places = [root / "node_modules" / "lunr" / "lunr.min.js" for root in (config.root, ASSETS.parents[1])]
+    lunr = next((p for p in places if p.is_file()), None)
+    if lunr:
         found["lunr.min.js"] = lunr
+    elif "lunr.min.js" not in found:
+        report.warn(f"{places[0]}: lunr.js not found (run `npm ci` beside site.yaml): the search page will not work")
     return found
 
 
@@ -354,7 +359,7 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
     # Every page depends on the templates and on the site-wide part of its context.
     templates_key = _templates_key(config.templates_dir)
     page_salt = make_key(templates_key, json.dumps(views.common, sort_keys=True))
-    assets = _theme_assets(config)
+    assets = _theme_assets(config, report)
     site_key = make_key("site", page_salt, repr(config), os.environ.get("SOURCE_DATE_EPOCH", ""),
                         *(f"{name}\0{hashlib.sha256(path.read_bytes()).hexdigest()}" for name, path in assets.items()),
                         *(site.pages[e.slug].key for e in site.episodes), repr(sorted(site.audio.items())))

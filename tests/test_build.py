@@ -446,3 +446,42 @@ def test_a_topic_called_index_does_not_replace_the_topics_index(tmp_path: Path):
     assert "<h1>Topics</h1>" in (out / "topics/index.html").read_text()
     assert "<h1>Index</h1>" in (out / "topics/index-2.html").read_text()
     assert 'href="/topics/index-2.html"' in (out / "episodes/the-index.html").read_text()
+
+
+def _archive_of_its_own(root: Path) -> "SiteConfig":
+    """An archive in a folder of its own (no node_modules), built with this checkout's generator."""
+    from generator.config import load_config
+    (root / "site.yaml").write_text(f"source_dir: {REPO / 'seeds'}\ntemplates_dir: {REPO / 'templates'}\n"
+                                    "podcast_feeds: []\n")
+    return load_config(root / "site.yaml", {})
+
+
+def test_an_archive_without_node_modules_gets_lunr_from_beside_the_generator(tmp_path):
+    import io
+    from generator.build import build_site
+    from generator.errors import Report
+    from generator.importer import import_site
+    config = _archive_of_its_own(tmp_path)
+    report = Report(stream=io.StringIO())
+    import_site(config, report)
+    build_site(config, report)
+    assert report.clean
+    assert ((config.output_dir / "assets" / "lunr.min.js").read_bytes()
+            == (REPO / "node_modules" / "lunr" / "lunr.min.js").read_bytes())
+
+
+def test_no_lunr_anywhere_is_a_warning_that_says_search_will_not_work(tmp_path, monkeypatch):
+    import io
+    from generator import build
+    from generator.errors import Report
+    from generator.importer import import_site
+    assets = shutil.copytree(build.ASSETS, tmp_path / "elsewhere" / "generator" / "assets")
+    monkeypatch.setattr(build, "ASSETS", assets)
+    config = _archive_of_its_own(tmp_path)
+    log = io.StringIO()
+    report = Report(stream=log)
+    import_site(config, report)
+    build.build_site(config, report)
+    assert report.warnings == 1
+    assert "lunr.js not found" in log.getvalue() and "search page will not work" in log.getvalue()
+    assert not (config.output_dir / "assets" / "lunr.min.js").exists()
