@@ -76,12 +76,14 @@ class Listing:
         return [path for path, _ in self.errors + self.warnings]
 
 
-def _outside(path: Path, root: Path) -> bool:
+def _link_problem(path: Path, root: Path, real_root: Path) -> str:
+    """Why the symbolic link ``path`` is not followed, or '' if it leads inside
+    ``root`` (whose resolved path is ``real_root``)."""
     try:
         target = path.resolve()
-    except (OSError, RuntimeError):   # a loop of links
-        return True
-    return not target.is_relative_to(root)
+    except (OSError, RuntimeError):   # Python 3.11 raises RuntimeError for a loop
+        return "a loop of symbolic links; skipped"
+    return "" if target.is_relative_to(real_root) else f"a symbolic link to a file outside {root}; not followed"
 
 
 def list_inputs(folder: Path, pattern: str, root: Path | None = None, *, hidden: bool = True) -> Listing:
@@ -114,8 +116,8 @@ def list_inputs(folder: Path, pattern: str, root: Path | None = None, *, hidden:
         link = False
         try:
             link = entry.is_symlink()
-            if link and _outside(path, real_root):
-                listing.warnings.append((path, f"a symbolic link to a file outside {root}; not followed"))
+            if link and (problem := _link_problem(path, root, real_root)):
+                listing.warnings.append((path, problem))
                 continue
             kind = _not_regular(os.stat(path).st_mode)
         except OSError as exc:

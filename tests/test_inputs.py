@@ -67,3 +67,4 @@ def test_a_loop_of_links_is_skipped_with_a_warning(tmp_path: Path):
     (tmp_path / "b.txt").symlink_to("a.txt")
     listing = list_inputs(tmp_path, "*.txt")
     assert listing.files == [] and len(listing.warnings) == 2
+    assert all(reason == "a loop of symbolic links; skipped" for _, reason in listing.warnings)
