@@ -131,7 +131,8 @@ def test_matching_grows_linearly_with_the_archive():
         assert len(audio) == n
         return time.perf_counter() - started
     run(500)
-    small, large = min(run(5000) for _ in range(2)), min(run(10000) for _ in range(2))
+    # The quickest of five: on a busy machine one run can be several times slower.
+    small, large = min(run(5000) for _ in range(5)), min(run(10000) for _ in range(5))
     assert large < small * 3, (small, large)
 
 

@@ -215,7 +215,7 @@ def test_search_finds_it_and_shows_it_as_written(watched, site):
     _assert_inert(page)
 
 
-def _highlight_ms(page, runs: int = 5) -> float:
+def _highlight_ms(page, runs: int = 9) -> float:
     """The quickest of ``runs`` runs of the page's highlighter, in ms, on the
     page as loaded (a word that matches nothing leaves it as it was)."""
     return page.evaluate("""async (runs) => {
@@ -247,8 +247,10 @@ def test_the_highlighter_takes_linear_time_on_a_long_word(watched, site, shape, 
             assert _texts(page, "mark") == []
         times[size] = _highlight_ms(page)
     small, large = LONG_SIZES
-    # Twice the word, at most about twice the time (a quadratic scan is 4x).
-    assert times[large] <= 2.6 * times[small] + 2, times
+    # Twice the word, at most about twice the time (a quadratic scan is 4x;
+    # the old one took 28 s at 100,000). The 5 ms allow for a busy machine
+    # and the browser's coarse clock on runs of a millisecond or two.
+    assert times[large] <= 2.6 * times[small] + 5, times
 
 
 MALFORMED_FRAGMENTS = ["%", "%E0%A4%A", "%ZZ", "p-1%", "%C0%80", "%ED%A0%80", "%FF", "%%%", "%u0041"]
