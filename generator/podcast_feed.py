@@ -243,7 +243,10 @@ def fetch(url: str, cache_dir: Path, report: Report, timeout: float | None = Non
             report.warn(f"{url}: {exc}; using the copy fetched before")
             return cached
         return body   # the caller refuses it with the reason
-    remember(cache_dir, url, body, headers)
+    try:
+        remember(cache_dir, url, body, headers)
+    except OSError as exc:   # a full disk or a read-only cache costs the copy, not the build
+        report.warn(f"{url}: cannot keep a copy in {cache_dir}: {exc.strerror or exc}")
     return body
 
 

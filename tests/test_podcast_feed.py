@@ -128,6 +128,15 @@ def test_a_second_fetch_is_conditional_and_a_304_uses_the_copy(tmp_path):
     assert len(second) == 1 and second[0].items == first[0].items and report.clean, log1 + log2
 
 
+def test_a_cache_that_cannot_be_written_costs_the_copy_not_the_build(tmp_path):
+    cache = tmp_path / "cache"
+    cache.write_text("a file where the cache folder should be")
+    with _server() as (url, _, _):
+        feeds, log, report = _fetch(url, cache)
+    assert len(feeds) == 1 and report.warnings == 1
+    assert log.startswith(f"warning: {url}: cannot keep a copy in {cache}") and log.count("\n") == 1, log
+
+
 def test_with_the_host_down_the_copy_fetched_before_is_used_with_a_warning(tmp_path):
     with _server() as (url, _, _):
         _fetch(url, tmp_path)
