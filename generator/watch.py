@@ -29,6 +29,7 @@ from generator.config import SiteConfig
 from generator.errors import ConfigError, GeneratorError, Report, TranscriptError
 from generator.content import EPISODES
 from generator.importer import import_site
+from generator.inputs import read_file
 from generator.transcript import parse_transcript
 
 DEBOUNCE_MS = 1600      # longest a burst of changes is gathered before rebuilding
@@ -93,11 +94,9 @@ def has_header_and_body(path: Path) -> bool:
     The parser decides: a problem it finds on the file's last line or past
     it is where a cut-off copy ends; one before it is a real mistake, which
     the import reports as usual. Only a regular file is read (a FIFO would
-    never answer)."""
-    if not path.is_file():
-        return True
+    never answer); anything else is the import's to report."""
     try:
-        data = path.read_bytes()
+        data = read_file(path)
     except OSError:
         return True
     try:
