@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,9 +14,9 @@ from urllib.parse import urlsplit
 import yaml
 
 from generator.errors import ConfigError
+from generator.text import SURROGATE
 
 DEFAULT_CONFIG = "site.yaml"
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,7 @@ _KEYS = [f.name for f in dataclasses.fields(SiteConfig) if f.name != "root"]
 def _not_utf8(value) -> bool:
     """Text no file can hold: a byte of a flag that was not UTF-8, or a '\\ud800' escape in site.yaml."""
     texts = value if isinstance(value, list) else [value]
-    return any(isinstance(t, str) and not t.isascii() and _SURROGATE.search(t) for t in texts)
+    return any(isinstance(t, str) and not t.isascii() and SURROGATE.search(t) for t in texts)
 
 
 def _check_value(key: str, value) -> tuple[object, str | None]:

@@ -20,7 +20,7 @@ from generator.audio import Audio
 from generator.cache import write_replacing
 from generator.errors import ContentError, quoted
 from generator.inputs import read_file
-from generator.text import one_line
+from generator.text import SURROGATE, one_line
 from generator.units import format_duration, parse_date, parse_duration
 
 
@@ -84,7 +84,6 @@ _ALLOWED_TAGS = frozenset(_YAML_TAG + name for name in
 # 'title: yes' is "yes" (not True), 'title: 1e3' is "1e3" (not 1000.0).
 _TEXT_KEYS = frozenset(("title", "show", "description", "audio_format", "slug"))
 _AS_TEXT = frozenset(_YAML_TAG + name for name in ("int", "float", "bool", "timestamp"))
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def _tag_name(tag: str) -> str:
@@ -117,7 +116,7 @@ def _check_nodes(root: yaml.Node, front: str) -> None:
             raise _Refused(None, None, f"has a value tagged {quoted(_tag_name(node.tag))}; only plain "
                                        f"text, numbers, dates, lists and mappings are allowed", node.start_mark)
         if isinstance(node, yaml.ScalarNode):
-            if not node.value.isascii() and (m := _SURROGATE.search(node.value)):
+            if not node.value.isascii() and (m := SURROGATE.search(node.value)):
                 raise _Refused(None, None, f"holds {quoted(m[0])}, a lone surrogate escape: it is not a "
                                            f"character", node.start_mark)
             continue
