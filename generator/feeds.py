@@ -13,10 +13,10 @@ from generator.site import Site
 from generator.text import strip_controls
 from generator.urls import Urls
 from generator.audio import audio_type
+from generator.podcast_feed import ITUNES_NS
 from generator.views import excerpt
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
-ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 ET.register_namespace("podcast", PODCAST_NS)
