@@ -41,7 +41,7 @@ class Urls:
 
     @staticmethod
     def transcript(slug: str) -> str:
-        # Beside the page, same name: the search worker derives one from the other.
+        # The plain-text download, beside the page under the same name.
         return f"episodes/{slug}.txt"
 
     @staticmethod
