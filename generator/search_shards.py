@@ -160,8 +160,9 @@ def shard_files(compact: dict, metas: list[EpisodeMeta], shard_postings: int = S
         digest.update(b"\0")
     set_hash = digest.hexdigest()[:12]
     files: dict[str, str] = {}
-    files.update((f"shard-{set_hash}-{i}.json", text) for i, text in enumerate(shard_texts))
-    files.update((f"meta-{set_hash}-{i}.json", text) for i, text in enumerate(meta_texts))
+    named = {"set": set_hash}   # what shard_name and meta_name read from a manifest
+    files.update((shard_name(named, i), text) for i, text in enumerate(shard_texts))
+    files.update((meta_name(named, i), text) for i, text in enumerate(meta_texts))
     show_names = sorted({m.show for m in metas if m.show})
     number = {name: i for i, name in enumerate(show_names)}
     shows_name, text = _named("shows", _dumps([number.get(m.show, -1) for m in metas]))
