@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from generator.audio import (Audio, attach_audio, day_distance, match_items, nor
 from generator.content import Episode, parse_episode
 from generator.errors import ContentError, Report
 from generator.podcast_feed import Enclosure, Feed, FeedItem, parse_feed
+from tests.growth_support import assert_linear
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 DURAN = "The Duran Podcast"
@@ -118,7 +118,7 @@ def test_trailers_and_an_empty_channel_match_nothing_and_do_not_fail():
 
 
 def test_matching_grows_linearly_with_the_archive():
-    def run(n):
+    def prepare(n):
         episodes = [_episode(f"Episode about topic {i}", dt.date(2020, 1, 1) + dt.timedelta(days=i), "Show",
                              f"e{i}") for i in range(n)]
         feed = Feed("f", "Show", "", tuple(
@@ -126,14 +126,12 @@ def test_matching_grows_linearly_with_the_archive():
                      dt.datetime.combine(e.date, dt.time(9), dt.timezone.utc),
                      Enclosure(f"https://media.example.com/{i}.mp3", "1", "audio/mpeg"), None, "", str(i))
             for i, e in enumerate(episodes)))
-        started = time.perf_counter()
-        audio, _ = match_items(episodes, [feed])
-        assert len(audio) == n
-        return time.perf_counter() - started
-    run(500)
-    # The quickest of five: on a busy machine one run can be several times slower.
-    small, large = min(run(5000) for _ in range(5)), min(run(10000) for _ in range(5))
-    assert large < small * 3, (small, large)
+
+        def match():
+            audio, _ = match_items(episodes, [feed])
+            assert len(audio) == n
+        return match
+    assert_linear(prepare, 2500)
 
 
 def test_hand_edits_win_and_the_report_counts_them():
@@ -296,18 +294,14 @@ def test_dates_at_the_ends_of_the_calendar_do_not_crash_the_match(published, bro
 
 
 def test_thousands_of_items_of_one_title_cost_linear_time_and_one_short_warning():
-    def run(count):
+    def prepare(count):
         episode = _episode("Same title", dt.date(2024, 5, 25), slug="same")
         noon = dt.datetime(2024, 5, 25, 12, tzinfo=dt.timezone.utc)
         items = tuple(FeedItem("Same title", noon + dt.timedelta(seconds=i),
                                Enclosure(f"https://media.example.com/{i}.mp3", "1", "audio/mpeg"), None, "", str(i))
                       for i in range(count))
-        started = time.perf_counter()
-        audio, warnings = match_items([episode], [Feed("f.xml", DURAN, "", items)])
-        return time.perf_counter() - started, audio, warnings
+        return lambda: match_items([episode], [Feed("f.xml", DURAN, "", items)])
 
-    run(500)   # warm up
-    small, _, _ = run(2000)
-    large, audio, warnings = run(4000)
+    audio, warnings = prepare(4000)()
     assert audio == {} and len(warnings) == 1 and "and 3995 more" in warnings[0] and len(warnings[0]) < 400
-    assert large < 4 * small + 0.05   # doubling the items at most ~doubles the time (quadratic was 4x and more)
+    assert_linear(prepare, 1000)   # quadratic was 4x for twice the items, and more

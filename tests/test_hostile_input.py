@@ -10,6 +10,7 @@ memory then fails the test instead of taking the test run with it.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import resource
@@ -26,6 +27,7 @@ from generator.content import load_episode, parse_episode
 from generator.errors import ContentError, Report, TranscriptError
 from generator.paragraphs import sentences, split_paragraphs
 from generator.topics import extract_topics
+from tests.growth_support import assert_linear
 
 REPO = Path(__file__).resolve().parent.parent
 HOSTILE = REPO / "tests" / "fixtures" / "hostile"
@@ -216,27 +218,26 @@ def test_surrogates_are_located_errors_wherever_they_are(tmp_path, extra, line):
 
 # Row 7: a long run of dots inside a word costs linear time.
 
-def _split_time(n: int, runs: int = 5) -> float:
-    """Best time to find the sentences, paragraphs and topics of a text with
-    words holding runs of ``n`` dots. Each run's words are new, as the
+def _split_text(n: int):
+    """Finding the sentences, paragraphs and topics of a text with words
+    holding runs of ``n`` dots. Each text's words are new, as the
     sentence-end check remembers the words it has seen."""
-    best = float("inf")
-    for run_no in range(runs):
-        words = ["Putin", "said", "so."] * 200
-        words += [f"x{run_no}{k}" + "." * n + "a." for k in range(2)] + ["Then", "NATO", "spoke."]
-        text = " ".join(words)
-        started = time.perf_counter()
+    words = ["Putin", "said", "so."] * 200
+    words += [f"x{next(_TEXTS)}{k}" + "." * n + "a." for k in range(2)] + ["Then", "NATO", "spoke."]
+    text = " ".join(words)
+
+    def split():
         spoken = sentences(text.split())
         split_paragraphs(text, spoken)
         extract_topics(text, "", 12, (), spoken)
-        best = min(best, time.perf_counter() - started)
-    return best
+    return split
+
+
+_TEXTS = itertools.count()
 
 
 def test_a_run_of_dots_inside_a_word_takes_linear_time():
-    # Three times the dots: linear time triples, quadratic grows ninefold.
-    small, large = _split_time(8_000), _split_time(24_000)
-    assert large / small < 4.5, f"8,000 dots: {small:.4f} s, 24,000: {large:.4f} s"
+    assert_linear(_split_text, 6_000)
 
 
 def test_the_sentence_end_check_still_ends_sentences():
