@@ -50,9 +50,9 @@ def audio_type(url: str) -> str:
 
 # Normalising titles -------------------------------------------------------------------------
 
-# '#123 –', 'Ep. 12:', 'Episode 7 -', '#5' at the start of a title; a bare number
+# '#123 –', 'Ep. 12:', 'Ep12:', 'Episode 7 -', '#5' at the start of a title; a bare number
 # only with a separator ('123. ', '12 | '), so '2024 in review' keeps its year.
-_EPISODE_NUMBER = re.compile(r"^\s*(?:(?:(?:episode|ep)\b\.?\s*#?|#)\s*\d+\s*[:.|/)\]-]*|\d+\s*[:.|/)\]-]+(?=\s))\s*",
+_EPISODE_NUMBER = re.compile(r"^\s*(?:(?:(?:episode|ep)(?:\b|(?=\d))\.?\s*#?|#)\s*\d+\s*[:.|/)\]-]*|\d+\s*[:.|/)\]-]+(?=\s))\s*",
                              re.IGNORECASE)
 _NOT_WORD = re.compile(r"[\W_]+")
 

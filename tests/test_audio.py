@@ -37,9 +37,11 @@ def _feed(name):
 
 def test_titles_match_whatever_their_number_quotes_dashes_accents_and_case():
     same = ["#123 – Putin’s “plan” for Erdoğan", "Ep. 12: Putin's \"plan\" for Erdogan",
-            "Episode 7 - PUTIN'S PLAN FOR ERDOGAN!", "123. Putin’s plan — for Erdoğan"]
+            "Episode 7 - PUTIN'S PLAN FOR ERDOGAN!", "123. Putin’s plan — for Erdoğan", "Ep12: Putin's plan for Erdogan",
+            "Episode12 – Putin’s plan for Erdoğan"]
     assert len({normalise_title(t) for t in same}) == 1
     assert normalise_title("2024 in review") == "2024 in review"   # a year is not an episode number
+    assert normalise_title("Epic 12: tales") == "epic 12 tales"     # a word that starts with 'ep' is not a number
 
 
 def test_the_seed_feed_matches_both_seeds_and_nothing_else():
