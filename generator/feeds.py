@@ -84,11 +84,18 @@ def rss(site: Site, urls: Urls, built_at: dt.datetime | None = None) -> bytes:
     return _xml(root)
 
 
+def _byte_count(length: str) -> int | None:
+    """An enclosure's length as a number of bytes, if it is one (ASCII digits,
+    short of a petabyte); None for "unknown", "12 MB" or "١٢"."""
+    return int(length) if length.isascii() and length.isdigit() and len(length) <= 15 else None
+
+
 def _enclosure(item: ET.Element, audio) -> None:
     """The enclosure as the show's feed gives it. RSS requires length and
     type; where a page's hand-set audio leaves them out, 0 ('unknown') and
-    the type the file name suggests stand in."""
-    _sub(item, "enclosure", url=audio.url, length=audio.length or "0", type=audio.type or audio_type(audio.url))
+    the type the file name suggests stand in; so does 0 for a length that is
+    not a number of bytes ("unknown", "12 MB": the show feed's own mistake)."""
+    _sub(item, "enclosure", url=audio.url, length=str(_byte_count(audio.length) or 0), type=audio.type or audio_type(audio.url))
     if audio.duration:
         _sub(item, f"{{{ITUNES_NS}}}duration", str(audio.duration))
     if audio.image:
@@ -111,8 +118,8 @@ def json_feed(site: Site, urls: Urls) -> bytes:
         audio = site.audio.get(episode.slug)
         if audio:
             attachment = {"url": audio.url, "mime_type": audio.type or audio_type(audio.url), "title": "Audio"}
-            if audio.length.isdigit() and int(audio.length):
-                attachment["size_in_bytes"] = int(audio.length)
+            if _byte_count(audio.length):
+                attachment["size_in_bytes"] = _byte_count(audio.length)
             if audio.duration:
                 attachment["duration_in_seconds"] = audio.duration
             item["attachments"].insert(0, attachment)

@@ -84,6 +84,18 @@ def test_hand_set_audio_without_length_or_type_still_makes_a_valid_enclosure(tmp
                                                   "title": "Audio"}
 
 
+@pytest.mark.parametrize("length", ["12 MB", "unknown", "١٢", "9" * 40])
+def test_a_feed_length_that_is_not_a_byte_count_is_published_as_unknown(tmp_path, length):
+    feed = tmp_path / "show.xml"
+    feed.write_text(SHOW_FEED.read_text().replace('length="23600000"', f'length="{length}"'))
+    out, report, log = build_site_at(tmp_path, podcast_feeds=[str(feed)])
+    entry = next(e for e in feedparser.parse((out / "feed.xml").read_bytes()).entries if e.title.startswith("Putin"))
+    assert [(e.href, e.length) for e in entry.enclosures] == \
+        [("https://audio.example.invalid/the-duran/putin-lukashenko.mp3", "0")]
+    item = next(i for i in json.loads((out / "feed.json").read_text())["items"] if i["title"].startswith("Putin"))
+    assert "size_in_bytes" not in item["attachments"][0]
+
+
 def test_hostile_feed_values_are_escaped_in_feed_xml(tmp_path):
     out, report, log = build_site_at(tmp_path, podcast_feeds=[str(FEEDS / "hostile.xml")])
     parsed = feedparser.parse((out / "feed.xml").read_bytes())
