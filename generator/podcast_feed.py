@@ -72,8 +72,14 @@ def _http_url(value: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
+# Longer than any episode a feed really carries (24-hour marathons exist):
+# past it a duration is a typo, and would place "play from here" days in.
+LONGEST_EPISODE = 72 * 3600
+
+
 def parse_duration(text: str) -> int | None:
-    """itunes:duration: seconds ('1475'), 'MM:SS' or 'HH:MM:SS'; None if unreadable."""
+    """itunes:duration: seconds ('1475'), 'MM:SS' or 'HH:MM:SS'; None if
+    unreadable or longer than LONGEST_EPISODE."""
     text = text.strip()
     parts = text.split(":")
     if not text or len(parts) > 3 or not all(p.isdigit() and len(p) <= 9 for p in parts):
@@ -81,7 +87,7 @@ def parse_duration(text: str) -> int | None:
     seconds = 0
     for part in parts:
         seconds = seconds * 60 + int(part)
-    return seconds or None
+    return seconds if 0 < seconds <= LONGEST_EPISODE else None
 
 
 def parse_pub_date(text: str) -> dt.datetime | None:

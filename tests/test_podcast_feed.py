@@ -71,6 +71,9 @@ def test_a_refused_feed_is_one_warning_naming_it_and_gives_nothing(tmp_path):
 def test_itunes_durations():
     assert [podcast_feed.parse_duration(t) for t in ("1475", "24:35", "1:02:03", "", "1h", "x:10", "0")] == \
         [1475, 24 * 60 + 35, 3723, None, None, None, None]
+    # Past three days a duration is a typo: "play from here" would otherwise sit days in.
+    assert [podcast_feed.parse_duration(t) for t in ("72:00:00", "72:00:01", "999999999", "99:99:99")] == \
+        [72 * 3600, None, None, None]
 
 
 # Over HTTP, against a server of our own on 127.0.0.1 -------------------------------------------
