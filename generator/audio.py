@@ -177,7 +177,8 @@ def match_items(episodes: list[Episode], feeds: list[Feed]) -> tuple[dict[str, A
         item, feed = items[number]
         best = _unique_best(found)
         if best is None:
-            names = ", ".join(f"{e.date.isoformat()} {e.slug}" for _, e in found)
+            named = [f"{e.date.isoformat()} {e.slug}" for _, e in found]
+            names = ", ".join(named[:5]) + (f" and {len(named) - 5} more" if len(named) > 5 else "")
             warnings.append(f"{feed.source}: item {item.title!r} could be any of several episodes ({names}); "
                             "matched to none")
             continue

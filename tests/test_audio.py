@@ -307,3 +307,13 @@ def test_thousands_of_items_of_one_title_cost_linear_time_and_one_short_warning(
     audio, warnings = prepare(4000)()
     assert audio == {} and len(warnings) == 1 and "and 3995 more" in warnings[0] and len(warnings[0]) < 400
     assert_linear(prepare, 1000)   # quadratic was 4x for twice the items, and more
+
+
+def test_an_item_that_could_be_any_of_many_episodes_gets_one_short_warning():
+    episodes = [_episode("Same title", dt.date(2024, 5, 25), slug=f"same-{i}") for i in range(40)]
+    item = FeedItem("Same title", dt.datetime(2024, 5, 25, 12, tzinfo=dt.timezone.utc),
+                    Enclosure("https://media.example.com/x.mp3", "1", "audio/mpeg"), None, "", "x")
+    audio, warnings = match_items(episodes, [Feed("f.xml", DURAN, "", (item,))])
+    assert audio == {} and len(warnings) == 1
+    assert "could be any of several episodes" in warnings[0] and "and 35 more" in warnings[0]
+    assert len(warnings[0]) < 400
