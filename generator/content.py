@@ -16,115 +16,20 @@ from pathlib import Path
 
 import yaml
 
+from generator import yaml_input
 from generator.audio import Audio
 from generator.cache import write_replacing
-from generator.errors import ContentError, quoted
+from generator.errors import ContentError
 from generator.inputs import read_file
-from generator.text import SURROGATE, one_line
+from generator.text import one_line
 from generator.units import format_duration, parse_date, parse_duration
 
 
-class _Lenient:
-    """A scalar that YAML resolves to a date or number Python cannot hold
-    (2024-02-30, 5000 digits, '!!int x') stays the text it was written as,
-    so the field's own check reports it on its line."""
-
-    def construct_object(self, node, deep=False):
-        try:
-            return super().construct_object(node, deep)
-        except (ValueError, TypeError, AttributeError, OverflowError):
-            if isinstance(node, yaml.ScalarNode):
-                return node.value
-            raise yaml.constructor.ConstructorError(None, None, "a value that cannot be read",
-                                                    node.start_mark) from None
-
-
-class _Refused(yaml.MarkedYAMLError):
-    """Valid YAML that front matter may not hold, refused before it is built
-    into Python values; ``problem`` says why, ``problem_mark`` where."""
-
-
-MAX_DEPTH = 20   # lists and mappings inside each other; a page needs 2
-_ALIASES = "uses a YAML alias (*name); aliases are not allowed here: write the value out"
-_TOO_DEEP = f"nests lists or mappings more than {MAX_DEPTH} deep"
-
-
-class _Loader(_Lenient, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    pass
-
-
-class _DeepLoader(_Lenient, yaml.SafeLoader):
-    """Pure Python, for long front matter: libyaml's parser overflows the C
-    stack on deep nesting. The composer refuses aliases and depth itself,
-    before its recursion can go deep."""
-
-    _depth = 0
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            raise _Refused(None, None, _ALIASES, self.peek_event().start_mark)
-        if not self.check_event(yaml.CollectionStartEvent):
-            return super().compose_node(parent, index)
-        if self._depth >= MAX_DEPTH:
-            raise _Refused(None, None, _TOO_DEEP, self.peek_event().start_mark)
-        self._depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
-_FAST_LIMIT = 10_000   # characters of front matter; libyaml is safe far beyond this depth
-_YAML_TAG = "tag:yaml.org,2002:"
-# The tags YAML gives plain values; any other (!!binary, !!set, !!python/...,
-# a local !tag) makes a value the site cannot show as text.
-_ALLOWED_TAGS = frozenset(_YAML_TAG + name for name in
-                          ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "merge", "value"))
+_YAML_TAG = yaml_input.YAML_TAG
 # Keys whose values are text: a plain scalar there is read as written, so
 # 'title: yes' is "yes" (not True), 'title: 1e3' is "1e3" (not 1000.0).
 _TEXT_KEYS = frozenset(("title", "show", "description", "audio_format", "slug"))
 _AS_TEXT = frozenset(_YAML_TAG + name for name in ("int", "float", "bool", "timestamp"))
-
-
-def _tag_name(tag: str) -> str:
-    return "!!" + tag[len(_YAML_TAG):] if tag.startswith(_YAML_TAG) else tag
-
-
-def _first_alias(front: str):
-    """Where the first alias in ``front`` is (called only when there is one)."""
-    for event in yaml.parse(front, Loader=yaml.SafeLoader):
-        if isinstance(event, yaml.AliasEvent):
-            return event.start_mark
-    return None
-
-
-def _check_nodes(root: yaml.Node, front: str) -> None:
-    """Refuse what the composed front matter may not hold, before any of it
-    becomes Python values: an alias (a node reached twice; libyaml composes
-    it as a reference, so nothing has expanded yet), nesting deeper than
-    MAX_DEPTH, a tag other than YAML's plain ones, a lone surrogate (only a
-    '\\ud800' escape makes one: it is no character, and cannot be written
-    out). Visits each node once, in document order."""
-    seen: set[int] = set()
-    stack = [(root, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if id(node) in seen:
-            raise _Refused(None, None, _ALIASES, _first_alias(front) or node.start_mark)
-        seen.add(id(node))
-        if node.tag not in _ALLOWED_TAGS:
-            raise _Refused(None, None, f"has a value tagged {quoted(_tag_name(node.tag))}; only plain "
-                                       f"text, numbers, dates, lists and mappings are allowed", node.start_mark)
-        if isinstance(node, yaml.ScalarNode):
-            if not node.value.isascii() and (m := SURROGATE.search(node.value)):
-                raise _Refused(None, None, f"holds {quoted(m[0])}, a lone surrogate escape: it is not a "
-                                           f"character", node.start_mark)
-            continue
-        if depth > MAX_DEPTH:
-            raise _Refused(None, None, _TOO_DEEP, node.start_mark)
-        children = [part for pair in node.value for part in pair] if isinstance(node, yaml.MappingNode) \
-            else node.value
-        stack.extend((child, depth + 1) for child in reversed(children))
 
 
 def _text_as_written(root: yaml.Node) -> None:
@@ -145,18 +50,6 @@ def _text_as_written(root: yaml.Node) -> None:
                 item.tag = _YAML_TAG + "str"
 
 
-def _load_yaml(front: str):
-    """The front matter's value. Raises yaml.YAMLError (_Refused among them)."""
-    loader = (_Loader if len(front) <= _FAST_LIMIT else _DeepLoader)(front)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        _check_nodes(node, front)
-        _text_as_written(node)
-        return loader.construct_document(node)
-    finally:
-        loader.dispose()
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 EPISODES = "episodes"   # content/episodes/: one page per episode
@@ -358,18 +251,10 @@ def read_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
     """The parsed front matter mapping, the body and its first line."""
     front, body, body_line = split_front_matter(text, path)
     try:
-        meta = _load_yaml(front)
-    except _Refused as exc:
-        raise ContentError(f"front matter {exc.problem}", path, exc.problem_mark.line + 2) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark else 2  # +1 for 1-based, +1 for the opening fence
-        problem = getattr(exc, "problem", None) or "cannot be parsed"
-        if "nesting depth" in problem:   # libyaml's own limit, of 1000
-            raise ContentError(f"front matter {_TOO_DEEP}", path, line) from None
-        raise ContentError(f"front matter is not valid YAML: {problem}", path, line) from None
-    except RecursionError:
-        raise ContentError("front matter is nested too deeply", path, 2) from None
+        meta = yaml_input.load(front, _text_as_written)
+    except (yaml.YAMLError, RecursionError) as exc:
+        problem, line = yaml_input.problem(exc)
+        raise ContentError(f"front matter {problem}", path, line + 2) from None   # +1: 1-based, +1: the fence
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
