@@ -13,10 +13,13 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from generator import yaml_input
 from generator.errors import ConfigError
+from generator.inputs import read_file
 from generator.text import SURROGATE
 
 DEFAULT_CONFIG = "site.yaml"
+CONFIG_BYTES = 1024 * 1024   # a site.yaml is a few hundred bytes; past this it is some other file
 
 
 @dataclass(frozen=True)
@@ -143,11 +146,10 @@ def load_config(path: Path | str | None = None, overrides: dict | None = None) -
     data: dict = {}
     if path.exists():
         try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"line {mark.line + 1}: " if mark else ""
-            raise ConfigError(path, [f"{where}not valid YAML: {getattr(exc, 'problem', exc)}"]) from None
+            loaded = yaml_input.load(read_file(path, CONFIG_BYTES).decode("utf-8"))
+        except (yaml.YAMLError, RecursionError) as exc:
+            problem, line = yaml_input.problem(exc)
+            raise ConfigError(path, [f"line {line + 1}: the file {problem}"]) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(path, [f"cannot read: {exc}"]) from None
         if loaded is None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import os
+
 import pytest
 
 from generator.config import SiteConfig, load_config
@@ -127,3 +129,28 @@ def test_podcast_feeds_are_paths_or_http_urls(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_config(_config_file(tmp_path, "podcast_feeds:\n- ftp://feeds.example.com/x\n"))
     assert "only http(s) URLs or file paths" in caught.value.problems[0]
+
+
+@pytest.mark.parametrize("text, line, problem", [
+    ("title: &a [x, x]\ndescription: [*a, *a]\n", 2, "uses a YAML alias"),
+    ("title: ok\nauthor: " + "[" * 30 + "]" * 30 + "\n", 2, "nests lists or mappings more than 20 deep"),
+    ("title: !!binary aGVsbG8=\n", 1, "has a value tagged '!!binary'"),
+    ("# " + "x" * 10_000 + '\ntitle: "\\ud800"\n', 2, "a lone surrogate escape"),   # long: past libyaml
+    ("title: ok\nauthor: " + "[" * 2000 + "]" * 2000 + "\n", 2, "more than 20 deep"),
+])
+def test_a_hostile_config_is_refused_before_it_expands(tmp_path, text, line, problem):
+    # The same guard as front matter: a 500-byte alias bomb would take minutes and gigabytes.
+    [found] = _problems(tmp_path, text)
+    assert found.startswith(f"line {line}: ") and problem in found, found
+
+
+@pytest.mark.parametrize("make, reason", [
+    (lambda path: os.mkfifo(path), "a FIFO (named pipe), not a regular file"),
+    (lambda path: path.write_bytes(b"# " + b"x" * (2 * 1024 * 1024)), "too large to read"),
+])
+def test_a_config_that_is_no_ordinary_small_file_is_refused_unread(tmp_path, make, reason):
+    path = tmp_path / "site.yaml"
+    make(path)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert f"cannot read: {reason}" in str(info.value)
