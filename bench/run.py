@@ -8,6 +8,8 @@ For each size it builds a synthetic archive (bench/corpus.py) and measures:
   for byte with the incremental one; time per stage, peak memory, site size,
   bytes per episode, the largest HTML page;
 - build_index against lunr.lunr() on the same documents, same process;
+- the index step (build.search_index) against the single-file one of before
+  the sharding, and the +1 newest update against that (bench/index_step.py);
 - the search page in headless Chromium, served gzip-compressed from
   127.0.0.1: bytes downloaded and time to first results for a one-word, a
   two-word and a phrase query, on localhost and on Lighthouse's mobile
@@ -18,7 +20,8 @@ A 1,000-episode archive of hour-long episodes (~9,000 words) gives the site
 size per episode.
 
     .venv/bin/python -m bench.run [--sizes 100,1000,10000] [--browser-sizes 1000,10000]
-        [--hour-long 1000] [--lunr-max 1000] [--no-browser] [--no-pagefind] [--result-selector CSS]
+        [--hour-long 1000] [--lunr-max 1000] [--index-step-sizes 1000,10000] [--index-step-repeats 5]
+        [--no-browser] [--no-pagefind] [--result-selector CSS]
 
 The default run takes about half an hour on the project's 2-core machine.
 """
@@ -313,6 +316,9 @@ def main() -> None:
     parser.add_argument("--hour-long", type=int, default=1000,
                         help=f"episodes of the ~{HOUR_WORDS:,}-word archive for the size per episode; 0 skips it")
     parser.add_argument("--lunr-max", type=int, default=1000, help="time lunr.lunr() up to this many episodes")
+    parser.add_argument("--index-step-sizes", default="1000,10000",
+                        help="time the index step against the single-file one at these sizes (its own corpus)")
+    parser.add_argument("--index-step-repeats", type=int, default=5, help="best of this many, interleaved")
     parser.add_argument("--no-browser", action="store_true", help="skip the search page measurements")
     parser.add_argument("--no-pagefind", action="store_true", help="skip Pagefind")
     parser.add_argument("--result-selector", help="CSS selector of a result link on the search page "
@@ -329,13 +335,18 @@ def main() -> None:
             row["search"] = search_row(OUT / str(n), not args.no_pagefind)
         rows.append(row)
         print_row(row)
+    from bench import index_step
+    index_rows = []
+    for n in sizes(args.index_step_sizes):
+        index_rows.append(index_step.measure(n, args.index_step_repeats))
+        print(f"[index step, {n} episodes] " + json.dumps(_rounded(index_rows[-1])), flush=True)
     hour = None
     if args.hour_long:
         hour = hour_long_row(args.hour_long)
         print_row(hour)
     shutil.rmtree(TRASH, ignore_errors=True)
     print()
-    print_tables(rows, hour)
+    print_tables(rows, hour, index_rows)
 
 
 def print_row(row: dict) -> None:

@@ -142,3 +142,26 @@ def test_measure_load_counts_the_workers_fetches_and_times_the_first_result_link
         # The page's network emulation slows the worker's own fetches: 100 KB at 200 KB/s.
         check = browser.emulation_check(chrome, server, server.base + "/search/?q=a", "/big.bin", 100_000)
         assert check["worker_ms"] >= 600
+
+
+def test_the_old_index_step_is_the_single_index_json_of_the_same_documents():
+    """bench/old_index.py, the reference issue 12's index-step target is
+    timed against, writes what search.to_json writes for the compact index."""
+    from bench import old_index
+    from bench.corpus import episodes
+    from generator.search import SearchDoc, compact_index, doc_tokens, to_json
+
+    docs = [SearchDoc(str(i), e.title, e.topics, (e.text,)) for i, e in enumerate(episodes(40, 300))]
+    tokens = [doc_tokens(doc) for doc in docs]
+    refs, meta = [doc.ref for doc in docs], [{"t": doc.title} for doc in docs]
+    counts: dict = {}
+    state = old_index.state_of(refs, old_index.compact_index(refs, tokens, meta, counts), counts)
+    assert old_index.to_json(state) == to_json(compact_index(refs, tokens, meta))
+
+
+def test_index_step_bench_times_the_old_a_full_and_a_newest_episode_build(tmp_path):
+    from bench.index_step import measure
+
+    row = measure(12, 1, tmp_path / "cache")
+    assert set(row["seconds"]) == {"old", "full", "newest"} and row["full_vs_old"] > 0 and row["newest_vs_old"] > 0
+    assert not (tmp_path / "cache").exists()
