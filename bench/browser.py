@@ -60,6 +60,38 @@ TYPE_QUERY = """(q) => new Promise(resolve => {
 })"""
 
 
+# For queries asked of the page's search worker directly: keep every worker
+# the page starts (the search box holds its worker in a closure).
+KEEP_WORKERS = """(() => {
+  const Original = window.Worker
+  if (!Original) return
+  window.__benchWorkers = []
+  window.Worker = function (url, options) {
+    const worker = new Original(url, options)
+    window.__benchWorkers.push(worker)
+    return worker
+  }
+  window.Worker.prototype = Original.prototype
+})()"""
+
+# One query posted to the search worker as the search box posts it; the time
+# until the worker posts its results (the first page of them), measured on
+# the page, so it includes both messages' transit. ``id`` is one the search
+# box never uses, so the page ignores the answer.
+ASK_WORKER = """([q, id]) => new Promise(resolve => {
+  const worker = window.__benchWorkers[0]
+  const heard = e => {
+    if (!e.data || e.data.type !== 'results' || e.data.id !== id) return
+    worker.removeEventListener('message', heard)
+    resolve({ms: performance.now() - start, total: e.data.total, error: e.data.error || null})
+  }
+  worker.addEventListener('message', heard)
+  setTimeout(() => resolve(null), 60000)
+  const start = performance.now()
+  worker.postMessage({type: 'query', id, q, typing: false, offset: 0, limit: 10})
+})"""
+
+
 @dataclass
 class Load:
     """One page load: time to first results and what was downloaded for it."""
@@ -198,6 +230,9 @@ class Tab:
         return self.evaluate(f"({TYPE_QUERY % (json.dumps(SEARCH_INPUT), json.dumps(RESULT_LINK))})"
                              f"({json.dumps(q)})")
 
+    def ask_worker(self, q: str, id: int) -> dict | None:
+        return self.evaluate(f"({ASK_WORKER})({json.dumps([q, id])})")
+
     def worker_heap(self) -> int | None:
         """The first dedicated worker's used JS heap after a garbage collection, in bytes."""
         for session, kind in self.workers.items():
@@ -247,6 +282,45 @@ def query_session(browser: Chromium, server: StaticServer, search_url: str, quer
         tab.close()
         server.take_log()
     return {"later_ms": later, "heap_bytes": heap, "loaded_ms": again}
+
+
+def loaded_queries(browser: Chromium, server: StaticServer, search_url: str, warm: str, queries: list[str],
+                   repeats: int = 7) -> dict:
+    """New queries whose shards are already loaded: open the page with
+    ``warm``, ask each query once (loading whatever else it needs), then ask
+    each ``repeats`` times more, timing postMessage to the worker's answer.
+    The worker keeps recent answers by query text, so each repeat adds a
+    space to the query: a new text to that cache, the same query to lunr.
+    Returns each query's times (ms, in order asked), hit count and the
+    worker's heap after all of them."""
+    tab = Tab(browser, None)
+    try:
+        browser.send("Page.addScriptToEvaluateOnNewDocument", {"source": KEEP_WORKERS}, session=tab.session)
+        tab.open(search_url + "?q=" + warm)
+        tab.wait_quiet()
+        ids = iter(range(10**9, 2 * 10**9))
+        found: dict[str, dict] = {}
+        for q in queries:
+            first = tab.ask_worker(q, next(ids))
+            found[q] = {"first_ms": first and first["ms"], "total": first and first["total"],
+                        "error": first and first["error"], "ms": []}
+        tab.wait_quiet()
+        for r in range(1, repeats + 1):
+            for q in queries:
+                answer = tab.ask_worker(q + " " * r, next(ids))
+                found[q]["ms"].append(answer and answer["ms"])
+        heap = tab.worker_heap()
+    finally:
+        tab.close()
+        server.take_log()
+    return {"warm": warm, "queries": found, "heap_bytes": heap}
+
+
+def median(values: list[float | None]) -> float | None:
+    if not values or None in values:
+        return None
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
 
 
 def emulation_check(browser: Chromium, server: StaticServer, page_url: str, path: str, size: int) -> dict:

@@ -105,7 +105,7 @@ def print_search(rows: list[dict]) -> None:
             print(f"| {r['n']:,} | {label}: `{q}` | {_query_cells(s['ours'], label)} "
                   f"| {_query_cells(s.get('pagefind'), label)} |")
     print()
-    print("| episodes | worker JS heap after 5 queries: ours | Pagefind | later queries (ours) "
+    print("| episodes | worker JS heap after 5 queries: ours | Pagefind | later queries, their shards fetched (ours) "
           "| a query again, its data loaded: ours | Pagefind | shards | largest shard (gzip) "
           "| Pagefind index chunks, largest | Pagefind indexing |")
     print("|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|")
@@ -123,6 +123,7 @@ def print_search(rows: list[dict]) -> None:
               f"| {ms(theirs['loaded_ms']) if theirs else '–'} "
               f"| {layout['shards'] or '–'} | {shard_cell} | {chunks} | {indexing} |")
     print()
+    print_loaded(rows)
     for r in rows:
         s = r["search"]
         e = s["emulation"]
@@ -137,6 +138,37 @@ def print_search(rows: list[dict]) -> None:
                     print(f"  {engine} {m['q']}: {m['requests']} requests ({m['worker_requests']} by the worker): "
                           f"{kinds}{unseen}")
     print()
+
+
+def print_loaded(rows: list[dict]) -> None:
+    from bench.browser import median
+
+    loaded = [r for r in rows if r["search"]["ours"].get("loaded")]
+    if not loaded:
+        return
+    queries = list(loaded[0]["search"]["ours"]["loaded"]["queries"])
+    print("New queries whose shards are loaded, asked of the page's worker (postMessage to its answer, "
+          "median of the repeats; the first time asked in brackets), and the worker's heap after them:\n")
+    print("| episodes | " + " | ".join(f"`{q}`" for q in queries) + " | worker heap |")
+    print("|---:|" + "---:|" * len(queries) + "---:|")
+    for r in loaded:
+        found = r["search"]["ours"]["loaded"]
+        cells = []
+        for q in queries:
+            m = found["queries"][q]
+            cells.append(f"{ms(median(m['ms']))} ({ms(m['first_ms'])}; {m['total']:,} hits)"
+                         if m["total"] is not None else "no answer")
+        heap = found["heap_bytes"]
+        print(f"| {r['n']:,} | " + " | ".join(cells) + f" | {mib(heap) if heap else '–'} |")
+    print()
+
+
+def slowest_loaded(ours: dict) -> float | None:
+    """The slowest median of the loaded-shard queries (None if one gave no answer)."""
+    from bench.browser import median
+
+    medians = [median(m["ms"]) for m in ours["loaded"]["queries"].values()]
+    return None if None in medians else max(medians)
 
 
 def print_hour(hour: dict) -> None:
@@ -169,9 +201,12 @@ def print_targets(rows: list[dict], hour: dict | None, index_rows: list[dict] = 
         target(f"one-word query, {n:,} episodes (issue 12)", f"≤ {goal // KB} KB"
                + ("" if n == 1000 else ", less than Pagefind"),
                kb(one) + (f" (Pagefind {kb(theirs['bytes'])})" if theirs else ""), met)
-        loaded = ours["session"]["loaded_ms"]
-        target(f"later query, data loaded, {n:,} episodes", "≤ 50 ms", ms(loaded),
-               loaded is not None and loaded <= 50)
+        if ours.get("loaded"):
+            slowest = slowest_loaded(ours)
+            target(f"later queries whose shards are loaded, {n:,} episodes (slowest median)", "≤ 50 ms",
+                   ms(slowest), slowest is not None and slowest <= 50)
+        again = ours["session"]["loaded_ms"]
+        target(f"the same query again, {n:,} episodes", "≤ 50 ms", ms(again), again is not None and again <= 50)
     r = by_n.get(10000)
     if r and "search" in r:
         ours = r["search"]["ours"]

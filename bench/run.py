@@ -13,7 +13,8 @@ For each size it builds a synthetic archive (bench/corpus.py) and measures:
 - the search page in headless Chromium, served gzip-compressed from
   127.0.0.1: bytes downloaded and time to first results for a one-word, a
   two-word and a phrase query, on localhost and on Lighthouse's mobile
-  network profile; the worker's JS heap after five queries; the index's
+  network profile; the worker's JS heap after five queries; new queries on
+  words whose shards are loaded, asked of the worker; the index's
   shards; and the same for Pagefind on the same pages (bench/pagefind.py).
 
 A 1,000-episode archive of hour-long episodes (~9,000 words) gives the site
@@ -54,6 +55,10 @@ HOUR_WORDS = 9000
 # states" is in no episode of 1,000. "russia going" is in about one in twenty.
 QUERIES = [("one word", "nato"), ("two words", "putin ukraine"), ("phrase", '"russia going"')]
 SESSION_QUERIES = ["nato", "putin", "ukraine", "west", "russia"]
+# New queries on words whose shards the page has loaded, combined differently
+# (issue 12: "later queries whose shards are loaded ≤ 50 ms").
+LOADED_WARM = "russia nato ukraine"
+LOADED_QUERIES = ["russia", "russia nato", "+nato -russia", "title:russia", "ukrain*"]
 
 # --- builds -----------------------------------------------------------------
 
@@ -299,6 +304,9 @@ def search_row(root: Path, pagefind: bool) -> dict:
                         "worker_requests": len(load.worker_paths), "kinds": load.by_kind(search_path),
                         "unseen_by_devtools": load.unseen}
             results["session"] = browser.query_session(chrome, server, server.base + path, SESSION_QUERIES)
+            if engine == "ours":   # the Pagefind page has no worker of ours to ask
+                results["loaded"] = browser.loaded_queries(chrome, server, server.base + path,
+                                                           urllib.parse.quote(LOADED_WARM), LOADED_QUERIES)
     return row
 
 
