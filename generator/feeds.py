@@ -118,8 +118,8 @@ def json_feed(site: Site, urls: Urls) -> bytes:
         audio = site.audio.get(episode.slug)
         if audio:
             attachment = {"url": audio.url, "mime_type": audio.type or audio_type(audio.url), "title": "Audio"}
-            if _byte_count(audio.length):
-                attachment["size_in_bytes"] = _byte_count(audio.length)
+            if size := _byte_count(audio.length):
+                attachment["size_in_bytes"] = size
             if audio.duration:
                 attachment["duration_in_seconds"] = audio.duration
             item["attachments"].insert(0, attachment)
