@@ -40,10 +40,14 @@ def browser():
 def page(browser):
     """A fresh page that records console errors and failed requests."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+    yield recording(context.new_page())
+    context.close()
+
+
+def recording(page):
+    """``page``, recording its console errors and failed requests in ``page.errors``."""
     page.errors = []
     page.on("console", lambda m: page.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: page.errors.append(f"page error: {e}"))
     page.on("requestfailed", lambda r: page.errors.append(f"request failed: {r.url}"))
-    yield page
-    context.close()
+    return page

@@ -9,6 +9,9 @@
   var wanted = Object.create(null)
   words.split(/\s+/).forEach(function (w) { if (w) wanted[w.toLowerCase()] = true })
 
+  // The parser splits a long text into several text nodes, and where depends
+  // on how the page arrived: joined, a word is never cut into pieces that match.
+  target.normalize()
   var walker = document.createTreeWalker(target, NodeFilter.SHOW_TEXT, {
     acceptNode: function (node) {
       return node.parentNode.closest('.para-link') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT
