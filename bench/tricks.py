@@ -286,7 +286,9 @@ def measure(n: int, repeats: int = 5, limit: int = SAMPLE) -> dict:
     add_newest(root, n)
     builds["+1"] = recorded_build(root, "plus1", limit)
     row = {"n": n, "repeats": repeats, "sample": limit,
-           "builds": {k: {"cpu": b["cpu"], "wall": b["wall"], "episodes": b["episodes"]} for k, b in builds.items()},
+           "builds": {k: {"cpu": b["cpu"], "wall": b["wall"], "episodes": b["episodes"],
+                          "rendered": sum(count for _, count in b["notes"]["render"].values()),
+                          "imported": b["notes"]["import"][1]} for k, b in builds.items()},
            "tricks": {}}
     once_per_build = {"dist-info": replay_dist_info(repeats), "renameat2": replay_renameat2(repeats)}
     for build, data in builds.items():
@@ -305,13 +307,20 @@ def measure(n: int, repeats: int = 5, limit: int = SAMPLE) -> dict:
 def print_rows(rows: list[dict]) -> None:
     print("Micro-optimisations (bench/tricks.py): CPU seconds a trick saves on its own stage (plain − trick, "
           "best of N, interleaved, one process), as a share of a real build's CPU time\n")
-    print("| trick | episodes | build | build CPU | plain | trick | saved | share |")
-    print("|---|---:|---|---:|---:|---:|---:|---:|")
+    print("| episodes | build | CPU | wall | pages rendered | transcripts imported |")
+    print("|---:|---|---:|---:|---:|---:|")
+    for row in rows:
+        for build, b in row["builds"].items():
+            print(f"| {row['n']:,} | {build} | {b['cpu']:.1f} s | {b['wall']:.1f} s | {b['rendered']:,} "
+                  f"| {b['imported']:,} |")
+    print()
+    print("| trick | episodes | build | plain | trick | saved | share |")
+    print("|---|---:|---|---:|---:|---:|---:|")
     for trick in TRICKS:
         for row in rows:
-            for build, b in row["builds"].items():
+            for build in row["builds"]:
                 t = row["tricks"][trick][build]
-                print(f"| {trick} | {row['n']:,} | {build} | {b['cpu']:.1f} s | {_ms(t['plain'])} | {_ms(t['trick'])} "
+                print(f"| {trick} | {row['n']:,} | {build} | {_ms(t['plain'])} | {_ms(t['trick'])} "
                       f"| {_ms(t['saved'])} | {100 * t['share']:.2f} % |")
     print()
     for trick in TRICKS:
