@@ -10,6 +10,8 @@ For each size it builds a synthetic archive (bench/corpus.py) and measures:
 - build_index against lunr.lunr() on the same documents, same process;
 - the index step (build.search_index) against the single-file one of before
   the sharding, and the +1 newest update against that (bench/index_step.py);
+- with --tricks-sizes, each micro-optimisation against the plain code, as a
+  share of a cold and a +1 build (bench/tricks.py);
 - the search page in headless Chromium, served gzip-compressed from
   127.0.0.1: bytes downloaded and time to first results for a one-word, a
   two-word and a phrase query, on localhost and on Lighthouse's mobile
@@ -22,7 +24,7 @@ size per episode.
 
     .venv/bin/python -m bench.run [--sizes 100,1000,10000] [--browser-sizes 1000,10000]
         [--hour-long 1000] [--lunr-max 1000] [--index-step-sizes 1000,10000] [--index-step-repeats 5]
-        [--no-browser] [--no-pagefind] [--result-selector CSS]
+        [--tricks-sizes 1000,10000] [--no-browser] [--no-pagefind] [--result-selector CSS]
 
 The default run takes about half an hour on the project's 2-core machine.
 """
@@ -327,6 +329,9 @@ def main() -> None:
     parser.add_argument("--index-step-sizes", default="1000,10000",
                         help="time the index step against the single-file one at these sizes (its own corpus)")
     parser.add_argument("--index-step-repeats", type=int, default=5, help="best of this many, interleaved")
+    parser.add_argument("--tricks-sizes", default="",
+                        help="measure the micro-optimisations against the plain code at these sizes "
+                             "(bench/tricks.py; e.g. 1000,10000); none by default")
     parser.add_argument("--no-browser", action="store_true", help="skip the search page measurements")
     parser.add_argument("--no-pagefind", action="store_true", help="skip Pagefind")
     parser.add_argument("--result-selector", help="CSS selector of a result link on the search page "
@@ -348,6 +353,11 @@ def main() -> None:
     for n in sizes(args.index_step_sizes):
         index_rows.append(index_step.measure(n, args.index_step_repeats))
         print(f"[index step, {n} episodes] " + json.dumps(_rounded(index_rows[-1])), flush=True)
+    from bench import tricks
+    trick_rows = []
+    for n in sizes(args.tricks_sizes):
+        trick_rows.append(tricks.measure(n))
+        print(f"[tricks, {n} episodes] " + json.dumps(_rounded(trick_rows[-1])), flush=True)
     hour = None
     if args.hour_long:
         hour = hour_long_row(args.hour_long)
@@ -355,6 +365,8 @@ def main() -> None:
     shutil.rmtree(TRASH, ignore_errors=True)
     print()
     print_tables(rows, hour, index_rows)
+    if trick_rows:
+        tricks.print_rows(trick_rows)
 
 
 def print_row(row: dict) -> None:

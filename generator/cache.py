@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.metadata
 import importlib.util
 import itertools
 import os
 import pickle
-import re
 import time
 from functools import cache
 from pathlib import Path
@@ -32,25 +32,19 @@ LIBRARIES = {"jinja2": "jinja2", "lunr": "lunr", "markdown_it": "markdown_it_py"
 
 
 def _library_versions() -> dict[str, str]:
-    """Each library's version, read from the ``NAME-VERSION.dist-info`` folder
-    beside the copy Python would import, as importlib.metadata would:
-    importing Jinja and markdown-it only to ask them would cost a build that
-    needs neither a tenth of a second."""
+    """Each library's version, from the record of its distribution installed
+    beside the copy Python would import (found without importing it: a build
+    that renders nothing never loads Jinja), else as the library reports it."""
     versions = {}
     for module, distribution in LIBRARIES.items():
-        spec = importlib.util.find_spec(module)   # finds the copy without importing it
+        spec = importlib.util.find_spec(module)
         found = []
         if spec is not None and spec.origin:
             where = Path(spec.origin).parent
             folder = where.parent if spec.submodule_search_locations else where
-            try:
-                found = [name[:-len(".dist-info")].partition("-")[2] for name in os.listdir(folder)
-                         if name.endswith(".dist-info")
-                         and re.sub(r"[-_.]+", "_", name.partition("-")[0]).lower() == distribution]
-            except OSError:
-                pass
+            found = list(importlib.metadata.distributions(name=distribution, path=[str(folder)]))
         if len(found) == 1:
-            versions[module] = found[0]
+            versions[module] = found[0].version
         else:   # not installed from a wheel, or more than one record of it: ask the library itself
             library = importlib.import_module(module)
             versions[module] = getattr(library, "__version__", None) or getattr(library, "__VERSION__", "?")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import re
 import reprlib
 from dataclasses import dataclass
@@ -109,89 +108,6 @@ def _fingerprint(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-# What the YAML dumper does with a string depends on what it would read back
-# as; this asks the dumper's own resolver.
-_RESOLVER = _Dumper(io.StringIO())
-_STR_TAG = "tag:yaml.org,2002:str"
-_DATE_TAG = "tag:yaml.org,2002:timestamp"
-_PLAIN_KEY = re.compile(r"[a-z][a-z0-9_]{0,63}")
-
-
-def _resolves_to(value: str) -> str:
-    return _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
-
-
-def _yaml_scalar(value: str) -> str | None:
-    """``value`` as the dumper writes it in block context (a mapping value or
-    list item), or None where this does not know for certain.
-
-    Known for certain: a string of printable characters from the Basic
-    Multilingual Plane, so no line break, tab or other character the emitter
-    escapes, and short enough never to be folded. The emitter writes such a
-    string plain unless a YAML indicator or surrounding space forbids it or it
-    would read back as something other than a string ('yes', '12', '~');
-    then in single quotes, with quotes doubled.
-    """
-    if not value or len(value) > 10_000 or not value.isprintable() \
-            or not (value.isascii() or max(value) <= "\uffff"):
-        return None
-    first = value[0]
-    plain = not (first == " " or value[-1] == " "
-                 or first in "#,[]{}&*!|>'\"%@`"
-                 or (first in "?:-" and value[1:2] in ("", " "))
-                 or value.startswith(("---", "..."))
-                 or ": " in value or value[-1] == ":" or " #" in value)
-    if plain and _resolves_to(value) == _STR_TAG:
-        return value
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _simple_front_matter(meta: dict) -> str | None:
-    """The YAML that ``_dump`` gives for ``meta``, written directly, or None
-    when ``meta`` holds anything but what an imported page has (plain keys;
-    strings, one date, lists of strings, mappings of strings) or a string
-    _yaml_scalar is not sure of. Building the dumper's node tree in Python
-    costs more than the rest of writing a page."""
-    out = []
-    seen = set()   # the dumper writes an object met twice as an alias
-    for key, value in meta.items():
-        if type(key) is not str or not _PLAIN_KEY.fullmatch(key) or _resolves_to(key) != _STR_TAG:
-            return None
-        kind = type(value)
-        if kind is str:
-            text = _yaml_scalar(value)
-            if text is None:
-                return None
-            out.append(f"{key}: {text}\n")
-            continue
-        if id(value) in seen:
-            return None
-        seen.add(id(value))
-        if kind is dt.date:
-            text = value.isoformat()
-            if _resolves_to(text) != _DATE_TAG:
-                return None
-            out.append(f"{key}: {text}\n")
-        elif kind is list and value:
-            out.append(f"{key}:\n")
-            for item in value:
-                text = _yaml_scalar(item) if type(item) is str else None
-                if text is None:
-                    return None
-                out.append(f"- {text}\n")
-        elif kind is dict and value:
-            out.append(f"{key}:\n")
-            for sub_key, item in value.items():
-                text = _yaml_scalar(item) if type(item) is str else None
-                if text is None or type(sub_key) is not str or not _PLAIN_KEY.fullmatch(sub_key) \
-                        or _resolves_to(sub_key) != _STR_TAG:
-                    return None
-                out.append(f"  {sub_key}: {text}\n")
-        else:
-            return None
-    return "".join(out) if out else None
-
-
 def _dump(meta: dict) -> str:
     return yaml.dump(meta, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000,
                      default_flow_style=False)
@@ -203,29 +119,11 @@ def page_text(meta: dict, paragraphs: list[str]) -> str:
     ``meta['source']`` must be a dict; the fingerprint is added to it so that
     a later import can tell an untouched page from one the user edited.
     """
-    return imported_page(meta, paragraphs, Path())[0]
-
-
-def imported_page(meta: dict, paragraphs: list[str], path: Path) -> tuple[str, Episode | None]:
-    """``page_text``, and the Episode that ``parse_episode`` reads back from
-    it at ``path``, where that is certain without parsing it (else None): when
-    the front matter was written directly, YAML reads back ``meta`` itself."""
     meta = {**meta, "source": {**meta["source"], "page_sha256": _BLANK_FINGERPRINT}}
-    front = _simple_front_matter(meta)
-    direct = front is not None
-    if front is None:
-        front = _dump(meta)
     body = "\n\n".join(map(escape_markdown, paragraphs))
-    text = f"{FENCE}\n{front}{FENCE}\n\n{body}\n"
+    text = f"{FENCE}\n{_dump(meta)}{FENCE}\n\n{body}\n"
     digest = _fingerprint(text)
-    text = _FINGERPRINT.sub(lambda m: m[1] + digest, text, count=1)
-    if not direct or "\r" in text or _resolves_to(digest) != _STR_TAG:
-        return text, None
-    meta["source"]["page_sha256"] = digest
-    try:   # the body and its first line as split_front_matter finds them
-        return text, _episode_from(meta, f"\n{body}\n", front.count("\n") + 3, path)
-    except ValueError:
-        return text, None   # parse_episode reports it
+    return _FINGERPRINT.sub(lambda m: m[1] + digest, text, count=1)
 
 
 def is_hand_edited(text: str) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from generator.cache import Cache, Digests, make_key
 from generator.config import SiteConfig
-from generator.content import (EPISODES, Episode, decode_page, episode_meta, imported_page, is_hand_edited,
+from generator.content import (EPISODES, decode_page, episode_meta, is_hand_edited, page_text,
                                read_front_matter, write_atomic)
 from generator.errors import ContentError, GeneratorError, Report, TranscriptError
 from generator.inputs import list_inputs
@@ -115,13 +115,12 @@ def _prepare(transcript: Transcript, topics_limit: int, ignore_topics: tuple[str
     return _Prepared(transcript, topics, split_paragraphs(transcript.text, spoken))
 
 
-def _page(prepared: _Prepared, slug: str, path: Path) -> tuple[str, Episode | None]:
-    """The content page text (pure: same input, same bytes), and the Episode
-    read from it where that needs no parsing."""
+def _page(prepared: _Prepared, slug: str) -> str:
+    """The content page text (pure: same input, same bytes)."""
     t = prepared.transcript
     meta = episode_meta(t.title, t.show, t.date, t.duration, t.audio_format, t.description, slug,
                         prepared.topics, t.source, t.sha256)
-    return imported_page(meta, prepared.paragraphs, path)
+    return page_text(meta, prepared.paragraphs)
 
 
 def _transcript_files(source_dir: Path, report: Report, summary: ImportSummary) -> list[Path]:
@@ -228,11 +227,10 @@ def _write_page(job: tuple[Path, Transcript, str, int, tuple[str, ...], Path | N
     Returns the page's facts (what the next import would read back from it)
     with their key, and the page as loaded."""
     path, transcript, slug, topics_limit, ignore_topics, cache_folder = job
-    text, episode = _page(_prepare(transcript, topics_limit, ignore_topics), slug, path)
-    data = text.encode("utf-8")
+    data = _page(_prepare(transcript, topics_limit, ignore_topics), slug).encode("utf-8")
     write_atomic(path, data)
     digest = hashlib.sha256(data).hexdigest()
-    loaded = warm(path, data, digest, ignore_topics, cache_folder, episode)
+    loaded = warm(path, data, digest, ignore_topics, cache_folder)
     return make_key("facts", str(path), digest), (slug, transcript.source, transcript.sha256, False), loaded
 
 

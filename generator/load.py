@@ -68,11 +68,10 @@ def page_key(path: Path, digest: str, ignore_topics: tuple[str, ...]) -> str:
     return make_key("page", str(path), digest, "\n".join(ignore_topics))
 
 
-def warm(path: Path, data: bytes, digest: str, ignore_topics: tuple[str, ...], cache_folder: Path | None,
-         episode: Episode | None = None) -> Loaded | ContentError:
-    """Load a page just written, so the build finds it all in the cache;
-    ``episode``, if given, is what parsing ``data`` gives."""
-    return _load((path, data, page_key(path, digest, ignore_topics), ignore_topics, cache_folder), episode)
+def warm(path: Path, data: bytes, digest: str, ignore_topics: tuple[str, ...],
+         cache_folder: Path | None) -> Loaded | ContentError:
+    """Load a page just written, so the build finds it all in the cache."""
+    return _load((path, data, page_key(path, digest, ignore_topics), ignore_topics, cache_folder))
 
 
 def add_to_pack(cache: Cache, loaded: list[Loaded]) -> None:
@@ -83,11 +82,11 @@ def add_to_pack(cache: Cache, loaded: list[Loaded]) -> None:
     cache.put_pack(PAGE, pack)
 
 
-def _load(job: tuple[Path, bytes, str, tuple[str, ...], Path | None], parsed: Episode | None = None) -> Loaded | ContentError:
+def _load(job: tuple[Path, bytes, str, tuple[str, ...], Path | None]) -> Loaded | ContentError:
     """One page, start to finish; runs in a worker process for a large batch."""
     path, data, key, ignore_topics, cache_folder = job
     try:
-        episode = _filter_topics(parsed or parse_episode(data, path), ignore_topics)
+        episode = _filter_topics(parse_episode(data, path), ignore_topics)
     except ContentError as exc:
         return exc
     body = render_body(episode.body)

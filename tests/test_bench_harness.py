@@ -165,3 +165,19 @@ def test_index_step_bench_times_the_old_a_full_and_a_newest_episode_build(tmp_pa
     row = measure(12, 1, tmp_path / "cache")
     assert set(row["seconds"]) == {"old", "full", "newest"} and row["full_vs_old"] > 0 and row["newest_vs_old"] > 0
     assert not (tmp_path / "cache").exists()
+
+
+def test_the_tricks_bench_replays_what_a_build_did_and_each_pair_agrees(tmp_path):
+    from bench import tricks
+    from bench.corpus import write_archive_fm
+
+    write_archive_fm(tmp_path / "seeds", 12)
+    build = tricks.recorded_build(tmp_path, "cold", limit=5)
+    notes = build["notes"]
+    assert build["episodes"] == 12 and build["cpu"] > 0
+    assert notes["render"]["episode.html"][1] == 12 and len(notes["render"]["episode.html"][0]) == 5
+    assert notes["import"][1] == 12 and len(notes["sitemap"]) == 1
+    # Each replay raises SystemExit if the trick and the plain code give different bytes.
+    for replay in (tricks.replay_getattr, tricks.replay_yaml, tricks.replay_sitemap):
+        seconds = replay(notes, 1)
+        assert seconds["trick"] > 0 and seconds["plain"] > 0

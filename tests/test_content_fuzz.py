@@ -16,7 +16,8 @@ import pytest
 from hypothesis import currently_in_test_context, event, example, given
 from hypothesis import strategies as st
 
-from generator.content import Episode, episode_meta, imported_page, load_episode, page_text, parse_episode
+from bench import removed_tricks
+from generator.content import Episode, episode_meta, load_episode, page_text, parse_episode
 from generator.errors import ContentError
 from generator.text import one_line
 from tests.site_support import REPO
@@ -265,10 +266,11 @@ def test_a_written_page_loads_back_with_the_same_words(page_path, title, show, d
     assert episode.slug == "made-up-slug" and episode.date == dt.date(2024, 5, 25)
 
 
-# The importer skips reading back the page it just wrote: the Episode it
-# makes alongside the page must be the one parsing the page gives.
+# Pages imported before session 7 were written by a hand-written front matter
+# emitter (bench/removed_tricks.py) wherever it was sure of the dumper's
+# output: the importer must now write those very pages, fingerprint and all.
 _paragraph = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40)
-# Mostly text the front matter writer handles itself, so that path is what gets tested.
+# Mostly text the old emitter handled itself, so that is what gets compared.
 _printable = st.text(st.characters(max_codepoint=0xFFFF, blacklist_categories=("Cs", "Cc", "Cf", "Co", "Cn", "Zl", "Zp")),
                      max_size=30)
 _meta_text = st.one_of(_printable, _printable, _printable, st.sampled_from(HOSTILE_VALUES), _any_text)
@@ -281,21 +283,11 @@ _meta_text = st.one_of(_printable, _printable, _printable, st.sampled_from(HOSTI
          paragraphs=["---", "a\r\nb"])
 @example(title="Plain title", show="Show", description="", topics=["NATO"], duration=5400,
          paragraphs=["Words.", "More words."])
-def test_the_episode_made_with_a_page_is_the_one_read_from_it(title, show, description, topics, duration,
-                                                                paragraphs):
+def test_the_page_imported_is_the_one_the_old_emitter_wrote(title, show, description, topics, duration,
+                                                            paragraphs):
     meta = episode_meta(title, show, dt.date(2024, 5, 25), duration, "mp3", description, "made-up-slug", topics,
                         "made_up.txt", "ab" * 32)
     path = REPO / "content/episodes/made-up-slug.md"   # never written: only named
-    text, episode = imported_page(meta, paragraphs, path)
-    assert text == page_text(meta, paragraphs)
-    event("made without parsing" if episode else "left to the parser")
-    if episode is not None:
-        assert episode == parse_episode(text.encode("utf-8"), path)
-
-
-def test_an_ordinary_imported_page_needs_no_parsing():
-    meta = episode_meta("Putin and NATO", "The Show", dt.date(2024, 5, 25), 1440, "mp3", "", "putin-and-nato",
-                        ["Putin", "NATO"], "made_up.txt", "ab" * 32)
-    path = REPO / "content/episodes/putin-and-nato.md"
-    text, episode = imported_page(meta, ["Words.", "More words."], path)
-    assert episode is not None and episode == parse_episode(text.encode("utf-8"), path)
+    old, episode = removed_tricks.imported_page(meta, paragraphs, path)
+    event("the old emitter wrote it" if episode else "the old importer used the dumper too")
+    assert page_text(meta, paragraphs) == old

@@ -187,6 +187,14 @@ def read(out: Path, page: str) -> str:
     return (out / page).read_text(encoding="utf-8")
 
 
+def files_naming(out: Path, name: str) -> list[str]:
+    """The site's files that name the page ``name``: a link to it, its entry
+    in a feed or the sitemap, a search result leading to it."""
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
+                  if p.is_file() and p.relative_to(out).as_posix() != name
+                  and name.encode() in p.read_bytes())
+
+
 def episode_pages(out: Path) -> dict[str, str]:
     return {p.stem: p.read_text(encoding="utf-8") for p in out.glob("episodes/*.html")}
 
@@ -260,14 +268,16 @@ def test_each_rebuild_writes_what_a_clean_build_writes(tmp_path: Path):
 
         # The site title is in every page's header and in the feeds; an
         # ignored topic changes the site model, not any one page's text.
+        assert f"episodes/{SEED_PAGE}.html" in files_naming(out, "topics/nato.html")
         config = read_config(root)
         config.update(title="Renamed Transcript Archive", ignore_topics=["NATO"])
         write_config(root, config)
         build(root)
         for name in ("index.html", f"episodes/{SEED_PAGE}.html", "feed.xml"):
             assert "Renamed Transcript Archive" in read(out, name), name
+        # The topic's page is gone, and nothing leads to it any more.
         assert not (out / "topics" / "nato.html").exists()
-        assert 'href="/topics/nato.html"' not in read(out, f"episodes/{SEED_PAGE}.html")
+        assert files_naming(out, "topics/nato.html") == []
         clean.check(root, "changing the site title and ignore_topics")
 
         # Own templates: the edit is to base.html, which every page extends
@@ -294,10 +304,14 @@ def test_each_rebuild_writes_what_a_clean_build_writes(tmp_path: Path):
                     if changed.name in p.read_text(encoding="utf-8"))
         gone.unlink()
         changed.unlink()
+        removed = ["episodes/listener-mail.html", f"episodes/{gone.stem}.html", f"episodes/{gone.stem}.txt"]
+        assert all((out / name).is_file() and files_naming(out, name) for name in removed)
         build(root)
-        assert not (out / "episodes" / "listener-mail.html").exists()
-        for suffix in (".html", ".txt"):
-            assert not (out / "episodes" / f"{gone.stem}{suffix}").exists()
+        # Their pages and downloads are gone, and no page, feed, sitemap or
+        # search result still leads to one.
+        for name in removed:
+            assert not (out / name).exists(), name
+            assert files_naming(out, name) == [], name
         assert "Listener mail" not in read(out, "index.html")
         assert "zanzibarquokka" not in search_files_text(out)
         clean.check(root, "deleting two pages")
