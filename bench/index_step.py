@@ -5,7 +5,9 @@ code), and adding the newest episode no slower than that old full build.
 The index step is ``build.search_index``, as a build runs it: each page's
 tokens read from the cache (a rebuild's tokens are always cached), the
 index built or updated, its state put back in the cache, the search files
-made. The three runs are interleaved in one process, best of ``repeats``:
+made. The three runs are interleaved in one process, best of ``repeats``,
+in wall time and in the process's CPU time (on a shared machine the CPU
+time is the steadier of the two; the ratios are given for both):
 
 - old: bench/old_index.py's ``search_index``, which writes one index.json;
 - full: today's ``build.search_index`` with no index state to update;
@@ -66,6 +68,7 @@ def measure(n: int, repeats: int, folder: Path | None = None) -> dict:
     build.search_index((*todo["full"][:4], "newest"))
     state = _index_entry(folder, "newest").read_bytes()
     best = {name: float("inf") for name in todo}
+    best_cpu = {name: float("inf") for name in todo}
     for _ in range(repeats):
         for name, job in todo.items():
             entry = _index_entry(folder, job[4])
@@ -75,27 +78,31 @@ def measure(n: int, repeats: int, folder: Path | None = None) -> dict:
                 entry.unlink(missing_ok=True)
             run = old_index.search_index if name == "old" else build.search_index
             gc.collect()
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             out = run(job)
+            best_cpu[name] = min(best_cpu[name], time.process_time() - started_cpu)
             best[name] = min(best[name], time.perf_counter() - started)
             documents = len(json.loads(out)["refs"]) if name == "old" else json.loads(out[manifest_name(out)])["n"]
             if documents != len(job[3]):   # the run did what it is said to
                 raise SystemExit(f"index step {name}: {documents} documents, expected {len(job[3])}")
             del out
     shutil.rmtree(folder, ignore_errors=True)
-    return {"n": n, "repeats": repeats, "seconds": best,
-            "full_vs_old": best["full"] / best["old"], "newest_vs_old": best["newest"] / best["old"]}
+    return {"n": n, "repeats": repeats, "seconds": best, "cpu_seconds": best_cpu,
+            "full_vs_old": best["full"] / best["old"], "newest_vs_old": best["newest"] / best["old"],
+            "cpu_full_vs_old": best_cpu["full"] / best_cpu["old"],
+            "cpu_newest_vs_old": best_cpu["newest"] / best_cpu["old"]}
 
 
 def print_rows(rows: list[dict]) -> None:
     print("Index step (build.search_index, tokens cached, one process, interleaved, best of N): "
           "the single index.json of before the sharding (bench/old_index.py) against today's\n")
-    print("| episodes | best of | old: one index.json | today: full build | ratio | today: +1 newest | ratio |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print("| episodes | best of | time | old: one index.json | today: full build | ratio | today: +1 newest | ratio |")
+    print("|---:|---:|---|---:|---:|---:|---:|---:|")
     for r in rows:
-        s = r["seconds"]
-        print(f"| {r['n']:,} | {r['repeats']} | {s['old']:.2f} s | {s['full']:.2f} s | {r['full_vs_old']:.2f} "
-              f"| {s['newest']:.2f} s | {r['newest_vs_old']:.2f} |")
+        for kind, s, prefix in (("wall", r["seconds"], ""), ("CPU", r.get("cpu_seconds"), "cpu_")):
+            if s:
+                print(f"| {r['n']:,} | {r['repeats']} | {kind} | {s['old']:.2f} s | {s['full']:.2f} s "
+                      f"| {r[prefix + 'full_vs_old']:.2f} | {s['newest']:.2f} s | {r[prefix + 'newest_vs_old']:.2f} |")
     print()
 
 

@@ -1,0 +1,32 @@
+"""generator/workers.py: what the build's process-level helpers promise."""
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from generator.workers import gc_paused
+
+
+@pytest.fixture
+def collector_on():
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    if not was:
+        gc.disable()
+
+
+def test_the_collector_is_on_again_after_a_paused_job_even_one_that_fails(collector_on):
+    with pytest.raises(ValueError):
+        with gc_paused():
+            assert not gc.isenabled()
+            raise ValueError("the index step failed")
+    assert gc.isenabled()   # else a long serve session would never collect a cycle again
+
+
+def test_a_collector_that_was_off_stays_off(collector_on):
+    gc.disable()
+    with gc_paused():
+        pass
+    assert not gc.isenabled()
