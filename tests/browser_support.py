@@ -49,5 +49,22 @@ def recording(page):
     page.errors = []
     page.on("console", lambda m: page.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: page.errors.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: page.errors.append(f"request failed: {r.url}"))
+    # Leaving a document aborts its requests still in flight (the header box's
+    # warm-up fetch of search/latest.json, a snippet's episode page): the
+    # browser's doing, not a failure the reader sees. Any other failure counts.
+    documents = {"started": 0}
+    born: dict = {}
+
+    def started(request) -> None:
+        if request.is_navigation_request() and request.frame == page.main_frame:
+            documents["started"] += 1
+        born[request] = documents["started"]
+
+    def failed(request) -> None:
+        left = born.pop(request, documents["started"]) < documents["started"]
+        if not (left and request.failure == "net::ERR_ABORTED"):
+            page.errors.append(f"request failed: {request.url} ({request.failure})")
+
+    page.on("request", started)
+    page.on("requestfailed", failed)
     return page
