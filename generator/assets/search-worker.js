@@ -16,13 +16,17 @@
 var SNIPPET_BEFORE = 12
 var SNIPPET_WORDS = 40
 
-var state = { base: '/', manifestUrl: null, manifest: null, loading: null, cache: {}, meta: Object.create(null),
-  showIds: null, pages: Object.create(null), terms: Object.create(null), shown: [], shownId: 0 }
+// ``state.index`` is the index (manifest and what was loaded with it) new
+// queries use. Each query holds on to the one it started with, to the end:
+// a deploy that switches the index mid-query can never mix an old manifest's
+// numbers with a new manifest's files.
+var state = { base: '/', index: null, loading: null, pages: Object.create(null), terms: Object.create(null),
+  shown: [], shownId: 0 }
 
 self.onmessage = function (event) {
   var msg = event.data
   if (msg.type === 'init') init(msg)
-  else if (msg.type === 'query') whenReady(function () { answer(msg, false) })
+  else if (msg.type === 'query') whenReady(function (index) { answer(index, msg, false) })
   else if (msg.type === 'snippet') snippetFor(msg)
 }
 
@@ -36,19 +40,25 @@ function fetchJSON (url, options) {
   })
 }
 
-function folder () { return state.manifestUrl.slice(0, state.manifestUrl.lastIndexOf('/') + 1) }
+// One manifest and everything fetched by its file names.
+function Index (url, manifest) {
+  var folder = url.slice(0, url.lastIndexOf('/') + 1)
+  this.manifest = manifest
+  this.cache = {}
+  this.meta = Object.create(null)
+  this.showIds = null
+  this.file = function (name) { return fetchJSON(folder + name) }
+}
 
 function useManifest (url) {
-  state.manifestUrl = url
-  state.loading = fetchJSON(url).then(function (manifest) {
+  var loading = fetchJSON(url).then(function (manifest) {
     archiveSearch.checkManifest(manifest)
-    state.manifest = manifest
-    state.cache = {}
-    state.meta = Object.create(null)
-    state.showIds = null
-    return manifest
+    var index = new Index(url, manifest)
+    if (state.loading === loading) state.index = index
+    return index
   })
-  return state.loading
+  state.loading = loading
+  return loading
 }
 
 function init (msg) {
@@ -56,10 +66,10 @@ function init (msg) {
   useManifest(msg.manifestUrl)   // first: the scripts load while it is on its way
   importScripts(msg.base + 'assets/lunr.min.js', msg.base + 'assets/search-pipeline.js',
     msg.base + 'assets/search-index.js')
-  state.loading.then(function (manifest) {
-    self.postMessage({ type: 'ready', count: manifest.n })
+  state.loading.then(function (index) {
+    self.postMessage({ type: 'ready', count: index.manifest.n })
   }, function (error) {
-    if (error instanceof Stale) return switchManifest().then(function (m) { self.postMessage({ type: 'ready', count: m.n }) })
+    if (error instanceof Stale) return switchManifest(null).then(function (index) { self.postMessage({ type: 'ready', count: index.manifest.n }) })
     throw error
   }).catch(function (error) {
     self.postMessage({ type: 'failed', message: 'The search index could not be loaded (' + error.message + ').' })
@@ -71,82 +81,91 @@ function whenReady (fn) {
   state.loading.then(fn, function () {})
 }
 
-// A deploy replaced the index under an open tab: find the new manifest.
-function switchManifest () {
-  return fetchJSON(state.base + 'search/latest.json', { cache: 'no-cache' }).then(function (latest) {
+// A deploy replaced the index under an open tab: find the new manifest, once
+// however many queries found the old one gone.
+function switchManifest (stale) {
+  if (stale && stale.next) return stale.next
+  var next = fetchJSON(state.base + 'search/latest.json', { cache: 'no-cache' }).then(function (latest) {
     return useManifest(state.base + 'search/' + latest.manifest)
   })
-}
-
-function shard (i) { return fetchJSON(folder() + archiveSearch.shardName(state.manifest, i)) }
-function termList () { return fetchJSON(folder() + state.manifest.terms) }
-
-function hitsOf (q, typing) {
-  return archiveSearch.search(state.manifest, state.cache, shard, termList, q, typing)
-}
-
-function showIds () {
-  if (!state.showIds) {
-    state.showIds = fetchJSON(folder() + state.manifest.showsFile)
-    state.showIds.catch(function () { state.showIds = null })
+  if (stale) {
+    stale.next = next
+    next.catch(function () { stale.next = null })
   }
-  return state.showIds
+  return next
 }
 
-function metaOf (d) {
-  var m = state.manifest, chunk = Math.floor(d / m.metaChunk)
-  if (!state.meta[chunk]) {
-    state.meta[chunk] = fetchJSON(folder() + archiveSearch.metaName(m, chunk))
-    state.meta[chunk].catch(function () { delete state.meta[chunk] })
+function hitsOf (index, q, typing) {
+  var m = index.manifest
+  return archiveSearch.search(m, index.cache, function (i) { return index.file(archiveSearch.shardName(m, i)) },
+    function () { return index.file(m.terms) }, q, typing)
+}
+
+function showIds (index) {
+  if (!index.showIds) {
+    index.showIds = index.file(index.manifest.showsFile)
+    index.showIds.catch(function () { index.showIds = null })
   }
-  return state.meta[chunk].then(function (rows) {
+  return index.showIds
+}
+
+function metaOf (index, d) {
+  var m = index.manifest, chunk = Math.floor(d / m.metaChunk)
+  if (!index.meta[chunk]) {
+    index.meta[chunk] = index.file(archiveSearch.metaName(m, chunk))
+    index.meta[chunk].catch(function () { delete index.meta[chunk] })
+  }
+  return index.meta[chunk].then(function (rows) {
     var row = rows[d - chunk * m.metaChunk]
     return { url: row[0], title: row[1], show: row[2], date: row[3] }
   })
 }
 
-function yearRange (year) {
-  var found = null
-  state.manifest.years.forEach(function (y) { if (String(y[0]) === String(year)) found = y })
-  return found
-}
-
-// Filters, their counts, and the order: refs are numbered newest first, so
-// sorting by date is sorting by number, and a year is a range of numbers.
-function arrange (hits, msg, shows) {
-  var m = state.manifest, year = msg.year ? yearRange(msg.year) : null
-  var showNumber = msg.show ? m.shows.indexOf(msg.show) : -1
-  var items = hits.map(function (hit) { return { hit: hit, d: parseInt(hit.ref, 36) } })
-  function inYear (it) { return !msg.year || (year && it.d >= year[1] && it.d <= year[2]) }
-  function inShow (it) { return !msg.show || (shows && shows[it.d] === showNumber) }
-  var years = m.years.map(function (y) {
-    var count = 0
-    items.forEach(function (it) { if (it.d >= y[1] && it.d <= y[2] && inShow(it)) count++ })
-    return [y[0], count]
-  })
-  var showCounts = null
-  if (shows) {
-    showCounts = m.shows.map(function (name) { return [name, 0] })
-    items.forEach(function (it) { if (inYear(it) && shows[it.d] >= 0) showCounts[shows[it.d]][1]++ })
+// The year entry holding ref number d, or -1: the entries are runs of refs in ascending order.
+function yearOf (years, d) {
+  var lo = 0, hi = years.length - 1
+  while (lo <= hi) {
+    var mid = (lo + hi) >> 1, y = years[mid]
+    if (d < y[1]) hi = mid - 1
+    else if (d > y[2]) lo = mid + 1
+    else return mid
   }
-  var kept = items.filter(function (it) { return inYear(it) && inShow(it) })
-  if (msg.sort === 'date') kept.sort(function (a, b) { return a.d - b.d })
-  return { items: kept, years: years, shows: showCounts }
+  return -1
 }
 
-function answer (msg, retried) {
+// Filters, their counts, and the order, in one pass over the hits: refs are
+// numbered newest first, so sorting by date is sorting by number, and a year
+// is a run of numbers. A filter's counts apply the other filter, not itself.
+function arrange (index, hits, msg, shows) {
+  var m = index.manifest, years = m.years, showNumber = msg.show ? m.shows.indexOf(msg.show) : -1
+  var yearCounts = years.map(function (y) { return [y[0], 0] })
+  var showCounts = shows ? m.shows.map(function (name) { return [name, 0] }) : null
+  var kept = []
+  for (var i = 0; i < hits.length; i++) {
+    var d = parseInt(hits[i].ref, 36), y = yearOf(years, d), s = shows ? shows[d] : -1
+    var inYear = !msg.year || (y >= 0 && String(years[y][0]) === String(msg.year))
+    var inShow = !msg.show || (shows && s === showNumber)
+    if (inShow && y >= 0) yearCounts[y][1]++
+    if (inYear && showCounts && s >= 0) showCounts[s][1]++
+    if (inYear && inShow) kept.push({ hit: hits[i], d: d })
+  }
+  if (msg.sort === 'date') kept.sort(function (a, b) { return a.d - b.d })
+  return { items: kept, years: yearCounts, shows: showCounts }
+}
+
+function answer (index, msg, retried) {
   var q = msg.q || ''
   var found
-  hitsOf(q, !!msg.typing).then(function (result) {
+  hitsOf(index, q, !!msg.typing).then(function (result) {
     found = result
     var wantShows = msg.show || msg.facets
-    return wantShows ? showIds() : null
+    return wantShows ? showIds(index) : null
   }).then(function (shows) {
-    var arranged = arrange(found.hits, msg, shows)
+    var arranged = arrange(index, found.hits, msg, shows)
     var offset = msg.offset || 0, limit = msg.limit || 10
     var page = arranged.items.slice(offset, offset + limit)
     var phrase = found.parsed.phrases.length > 0
-    return Promise.all(page.map(function (it) { return metaOf(it.d) })).then(function (metas) {
+    return Promise.all(page.map(function (it) { return metaOf(index, it.d) })).then(function (metas) {
       var results = page.map(function (it, i) {
         var r = metas[i]
         r.ref = it.hit.ref
@@ -163,7 +182,7 @@ function answer (msg, retried) {
     })
   }).catch(function (error) {
     if (error instanceof Stale && !retried) {
-      return switchManifest().then(function () { answer(msg, true) })
+      return switchManifest(index).then(function (next) { answer(next, msg, true) })
     }
     self.postMessage({ type: 'results', id: msg.id, q: q, total: 0, results: [], complete: true,
       error: error.message || String(error) })
