@@ -310,6 +310,14 @@
     held.forEach(function (i) { if (used.indexOf(Number(i)) < 0) delete cache.shards[i] })
   }
 
+  function compact (hits) {
+    var lists = Object.create(null)
+    return hits.map(function (hit) {
+      var terms = Object.keys(hit.matchData.metadata).sort(), key = terms.join(' ')
+      return { ref: hit.ref, score: hit.score, terms: lists[key] || (lists[key] = terms) }
+    })
+  }
+
   /* A query's hits, exactly as a full lunr index would rank them.
    * ``shard(i)`` and ``termList()`` return promises of the parsed files;
    * ``cache`` (an object) keeps what they gave across queries. */
@@ -335,7 +343,7 @@
         var index = api.partialIndex(manifest, loaded, plan, cache)
         cache.terms = null   // large, and needed only now and then: the HTTP cache keeps it
         forgetShards(cache, plan.shards)
-        return remember({ hits: index.query(build), notices: plan.notices, parsed: parsed, plan: plan })
+        return remember({ hits: compact(index.query(build)), notices: plan.notices, parsed: parsed, plan: plan })
       }
       if (rounds > 4) throw new Error('the query needs more of the index than it can load')
       var waits = plan.shards.filter(function (i) { return !cache.shards[i] }).map(function (i) {

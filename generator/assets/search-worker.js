@@ -320,7 +320,7 @@ function snippet (best) {
 
 function describe (hit, basic, parsed) {
   var matched = Object.create(null)
-  Object.keys(hit.matchData.metadata).forEach(function (t) { matched[t] = true })
+  hit.terms.forEach(function (t) { matched[t] = true })
   var result = Object.assign({}, basic, { phraseHits: 0 })
   return transcript(basic.url).then(function (paragraphs) {
     var best = bestParagraph(paragraphs, matched, parsed.phrases)
