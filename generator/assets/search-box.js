@@ -75,11 +75,19 @@
   function fill (li, r) {
     var a = li.querySelector('a')
     a.href = resultLink(r)
-    a.querySelector('.result-meta').textContent =
-      [r.show, r.date, r.paragraph ? 'paragraph ' + r.paragraph : '',
-        r.phraseMissing ? 'has the words, not the exact phrase' : ''].filter(Boolean).join(' · ')
+    a.querySelector('.result-meta').textContent = [r.show, r.date].filter(Boolean).join(' · ')
+    // What arrives with the snippet goes in the snippet's reserved lines, so
+    // a phone's narrow meta line never gains a line under the reader.
     var snip = a.querySelector('.result-snippet')
     snip.textContent = ''
+    var where = [r.paragraph ? 'paragraph ' + r.paragraph : '',
+      r.phraseMissing ? 'has the words, not the exact phrase' : ''].filter(Boolean).join(' · ')
+    if (where) {
+      var label = document.createElement('span')
+      label.className = 'result-where'
+      label.textContent = where + (r.snippet ? ': ' : '')
+      snip.appendChild(label)
+    }
     if (!r.snippet) return
     r.snippet.forEach(function (run) {
       if (run[1]) {
