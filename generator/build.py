@@ -24,7 +24,7 @@ from generator.output import Output, check_output_dir
 from generator.site import Site, build_model
 from generator.workers import Background, gc_paused, parallel_map
 from generator.urls import Urls
-from generator.views import Views, display_date, key_default, transcript_blocks
+from generator.views import Views, display_date, key_default, transcript_blocks, transcript_header
 
 ASSETS = Path(__file__).parent / "assets"
 
@@ -58,16 +58,11 @@ def _build_time() -> dt.datetime | None:
 def transcript_text(site: Site, urls: Urls, episode: Episode) -> str:
     """The plain-text download: a three-line header block, then one block per
     paragraph."""
-    return _download_text(_transcript_header(urls, episode), site.bodies[episode.slug].paragraphs)
+    return _download_text(transcript_header(urls, episode), site.bodies[episode.slug].paragraphs)
 
 
 def _download_text(header: str, paragraphs: tuple[str, ...]) -> str:
     return "\n\n".join((header, *paragraphs)) + "\n"
-
-
-def _transcript_header(urls: Urls, episode: Episode) -> str:
-    meta = " · ".join(x for x in (episode.show, display_date(episode.date)) if x)
-    return f"{episode.title}\n{meta}\n{urls.absolute(urls.episode(episode.slug))}"
 
 
 def _base36(n: int) -> str:
@@ -242,7 +237,7 @@ def _episode_inputs(site: Site, views: Views, index: int, salt: str) -> str:
     return make_key(salt, site.pages[episode.slug].key, str(index == 0), str(index + 1 == len(site.episodes)),
                     *(views.card(e).digest for e in neighbours), "related",
                     *(views.card(views.by_slug[s]).digest for s in site.related.get(episode.slug, ())), "topics",
-                    *(site.topic_slugs[t] for t in episode.topics), "show",
+                    *(f"{site.topic_slugs[t]}:{views.has_page(site.topic_slugs[t])}" for t in episode.topics), "show",
                     site.show_slugs.get(episode.show, "") if len(site.shows) > 1 else "",
                     "audio", repr(site.audio.get(episode.slug)))
 
@@ -264,9 +259,11 @@ def _episodes_to_render(out: Output, site: Site, urls: Urls, views: Views, page_
             key = make_key("episode.html", page_salt, _context_json(ctx), site.pages[episode.slug].key)
         keys[inputs] = key
         page_changed = not out.reuse(urls.output_file(name), key)
-        txt_key = make_key("txt", _transcript_header(urls, episode), site.pages[episode.slug].key)
-        download = None if out.reuse(urls.transcript(episode.slug), txt_key) else (
-            urls.transcript(episode.slug), txt_key)
+        download = None
+        if site.config.transcript_files:
+            txt_key = make_key("txt", transcript_header(urls, episode), site.pages[episode.slug].key)
+            if not out.reuse(urls.transcript(episode.slug), txt_key):
+                download = (urls.transcript(episode.slug), txt_key)
         if page_changed or download:
             if ctx is None:
                 name, ctx = views.episode_page(index)
@@ -294,7 +291,7 @@ def _render_pages(out: Output, todo: list[_Todo], site: Site, urls: Urls, views:
         target = str(out.path_for(urls.output_file(t.name))) if t.template else None
         download = None
         if t.download:
-            download = (_transcript_header(urls, views.by_slug[t.slug]), str(out.path_for(t.download[0])))
+            download = (transcript_header(urls, views.by_slug[t.slug]), str(out.path_for(t.download[0])))
         jobs.append((templates, t.template, t.context, target,
                      str(views.by_slug[t.slug].path) if t.slug else None, download))
     for t, done in zip(todo, _progress(parallel_map(_render, jobs), len(todo))):
@@ -390,7 +387,8 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
         todo = _episodes_to_render(out, site, urls, views, page_salt, cache)
         todo += _pages_to_render(out, pages, urls, page_salt)
         _render_pages(out, todo, site, urls, views, templates_key)
-        transcript_html.write_transcripts(out, site, urls)
+        if site.config.transcript_files:
+            transcript_html.write_transcripts(out, site, urls)
         _write_feeds(out, site, urls, pages)
         if indexing:
             files, stages["search"] = indexing.result()

@@ -38,9 +38,16 @@ class SiteConfig:
     feed_items: int = 50
     related_count: int = 4
     topics_per_episode: int = 12
+    # A topic gets a page of its own once this many episodes share it: most
+    # names occur in one episode only, and their pages would only list it.
+    topic_page_episodes: int = 2
     ignore_topics: tuple[str, ...] = ()
     cname: str = ""
     podcast_feeds: tuple[str, ...] = ()   # the shows' own RSS feeds: paths (relative to site.yaml) or URLs
+    # A .txt and a Podcasting 2.0 HTML file per episode beside its page. Off,
+    # the page makes the same .txt in the browser, and the site is about half
+    # the size: an archive of hour-long episodes then fits GitHub Pages' 1 GB.
+    transcript_files: bool = False
     # watch/serve import a transcript once it is this long unchanged (and holds
     # a whole header and a body): a copy that pauses for less is not imported half-done.
     watch_settle_seconds: float = 5.0
@@ -55,7 +62,7 @@ class SiteConfig:
 
 _PATH_KEYS = {"source_dir", "content_dir", "output_dir", "cache_dir", "templates_dir"}
 _INT_LIMITS = {"page_size": (1, 1000), "feed_items": (0, 100000), "related_count": (0, 50),
-               "topics_per_episode": (0, 100)}
+               "topics_per_episode": (0, 100), "topic_page_episodes": (1, 1000)}
 FLAG_NAMES = {"source_dir": "source", "content_dir": "content", "output_dir": "out",
               "base_url": "base-url"}
 _KEYS = [f.name for f in dataclasses.fields(SiteConfig) if f.name != "root"]
@@ -86,6 +93,10 @@ def _check_value(key: str, value) -> tuple[object, str | None]:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 3600:
             return None, f"must be a number of seconds from 0 to 3600, not {value!r}"[:120]
         return float(value), None
+    if key == "transcript_files":
+        if not isinstance(value, bool):
+            return None, f"must be true or false, not {value!r}"[:120]
+        return value, None
     if key == "ignore_topics":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return None, "must be a list of words"

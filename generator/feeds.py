@@ -77,10 +77,13 @@ def rss(site: Site, urls: Urls, built_at: dt.datetime | None = None) -> bytes:
         audio = site.audio.get(episode.slug)
         if audio:
             _enclosure(item, audio)
-        _sub(item, f"{{{PODCAST_NS}}}transcript", url=urls.absolute(urls.transcript(episode.slug)),
-             type="text/plain", language=config.language)
-        _sub(item, f"{{{PODCAST_NS}}}transcript", url=urls.absolute(urls.transcript_html(episode.slug)),
-             type="text/html", language=config.language)
+        if config.transcript_files:
+            _sub(item, f"{{{PODCAST_NS}}}transcript", url=urls.absolute(urls.transcript(episode.slug)),
+                 type="text/plain", language=config.language)
+        # Without transcript files of its own, the episode page is the HTML transcript.
+        html = urls.transcript_html(episode.slug) if config.transcript_files else urls.episode(episode.slug)
+        _sub(item, f"{{{PODCAST_NS}}}transcript", url=urls.absolute(html), type="text/html",
+             language=config.language)
     return _xml(root)
 
 

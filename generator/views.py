@@ -62,6 +62,12 @@ def display_date(date: dt.date) -> str:
     return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
 
 
+def transcript_header(urls: Urls, episode: Episode) -> str:
+    """The plain-text download's first block: title, show and date, the page's address."""
+    meta = " · ".join(x for x in (episode.show, display_date(episode.date)) if x)
+    return f"{episode.title}\n{meta}\n{urls.absolute(urls.episode(episode.slug))}"
+
+
 def excerpt(site: Site, episode: Episode, words: int = EXCERPT_WORDS) -> str:
     if episode.description:
         return episode.description
@@ -107,7 +113,7 @@ def key_default(value) -> str:
 
 def transcript_blocks(body: Body, audio_seconds: int = 0) -> list[dict]:
     """An episode page's ``episode.blocks``: the transcript itself, and with
-    audio each paragraph's estimated start (``start``, ``start_display``)."""
+    audio each paragraph's estimated start in seconds (``start``; assets/player.js shows it)."""
     if not audio_seconds:
         return [{"html": b.html, "number": b.number} for b in body.blocks]
     starts = iter(paragraph_starts(body.paragraphs, audio_seconds))
@@ -116,7 +122,6 @@ def transcript_blocks(body: Body, audio_seconds: int = 0) -> list[dict]:
         block = {"html": b.html, "number": b.number}
         if b.number:
             block["start"] = next(starts)
-            block["start_display"] = clock(block["start"])
         blocks.append(block)
     return blocks
 
@@ -172,6 +177,7 @@ class Views:
                 "icon_url": urls.link(urls.asset("icon.svg")),
                 "search_box_js_url": urls.link(urls.asset("search-box.js")),
                 "highlight_js_url": urls.link(urls.asset("highlight.js")),
+                "transcript_js_url": urls.link(urls.asset("transcript.js")),
                 "player_js_url": urls.link(urls.asset("player.js")),
                 "player_css_url": urls.link(urls.asset("player.css")),
                 "image": site.podcast_image,   # the show's artwork from its feed: og:image, never an <img>
@@ -199,8 +205,17 @@ class Views:
                      "show": episode.show, "duration": format_duration(episode.duration),
                      "excerpt": excerpt(self.site, episode)})
 
+    def has_page(self, topic_slug: str) -> bool:
+        """Whether a topic has a page: enough episodes share it (site.yaml's topic_page_episodes)."""
+        return len(self.site.topics[topic_slug].episodes) >= self.site.config.topic_page_episodes
+
+    def _paged_topics(self) -> list:
+        return [t for t in self.site.topics.values() if self.has_page(t.slug)]
+
     def _topic_links(self, episode: Episode) -> list[dict]:
-        return [{"name": name, "url": self.urls.link(self.urls.topic(self.site.topic_slugs[name]))}
+        """An episode's topics; those without a page of their own have no url."""
+        slugs = self.site.topic_slugs
+        return [{"name": name, "url": self.urls.link(self.urls.topic(slugs[name])) if self.has_page(slugs[name]) else ""}
                 for name in episode.topics]
 
     # Pages -------------------------------------------------------------------------------------
@@ -269,8 +284,11 @@ class Views:
             "audio": audio, "audio_seconds": audio["seconds"] if audio else 0,
             "word_count": words, "reading_minutes": max(1, round(words / WORDS_PER_MINUTE)),
             "topics": self._topic_links(episode),
-            "transcript_url": self.urls.link(self.urls.transcript(episode.slug)),
+            # Without a .txt on the site, the page makes the download (assets/transcript.js).
+            "transcript_url": self.urls.link(self.urls.transcript(episode.slug))
+            if self.site.config.transcript_files else "",
             "transcript_file": f"{episode.slug}.txt",
+            "transcript_header": transcript_header(self.urls, episode),
             "newer": self.card(newer) if newer else None,
             "older": self.card(older) if older else None,
             "related": [self.card(self.by_slug[s]) for s in self.site.related.get(episode.slug, ())],
@@ -320,14 +338,14 @@ class Views:
         megabytes) it shows the most discussed and an A–Z, with a page per
         initial, continued on further pages past TOPICS_PER_PAGE."""
         urls, link = self.urls, self.urls.link
-        entries = [{"name": t.name, "url": link(urls.topic(t.slug)), "count": len(t.episodes)}
-                   for t in self.site.topics.values()]
+        paged = self._paged_topics()
+        entries = [{"name": t.name, "url": link(urls.topic(t.slug)), "count": len(t.episodes)} for t in paged]
         name = urls.topics()
         if len(entries) <= ALL_TOPICS_UP_TO:
             return [(name, self._page(name, "Topics", topics=entries, letters=[], letter=None, total=len(entries),
                                       pagination=None))]
         by_letter: dict[str, list[dict]] = {}
-        for topic, entry in zip(self.site.topics.values(), entries):
+        for topic, entry in zip(paged, entries):
             by_letter.setdefault(topic_letter(topic.slug), []).append(entry)
         # On every letter's page: nothing in it may change when a topic is added under another letter.
         letters = [{"letter": letter, "label": letter.upper().replace("-", "–"),
@@ -353,7 +371,7 @@ class Views:
 
     def topic_pages(self) -> list[tuple[str, dict]]:
         pages = []
-        for topic in self.site.topics.values():
+        for topic in self._paged_topics():
             view = {"name": topic.name, "url": self.urls.link(self.urls.topic(topic.slug))}
             pages += self._group_pages(topic.episodes, self.urls.topic(topic.slug),
                                        functools.partial(self.urls.topic_page, topic.slug),

@@ -9,7 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from tests.site_support import build_site_at, serve
 
-PAGES = ["", "episodes/putin-lukashenko-prepare-for-nato-escalation.html", "topics/lukashenko.html",
+PAGES = ["", "episodes/putin-lukashenko-prepare-for-nato-escalation.html", "topics/putin.html",
          "search/?q=Lukashenko", "archive/2024.html", "404.html"]
 
 

@@ -47,10 +47,12 @@ def _episode_pages(out: Path) -> list[Path]:
 
 def test_every_kind_of_page_is_written(seed_site: Path):
     for name in ["index.html", "404.html", "archive/index.html", "archive/2024.html",
-                 "topics/index.html", "topics/lukashenko.html", "search/index.html",
+                 "topics/index.html", "topics/putin.html", "search/index.html",
                  "feed.xml", "feed.json", "sitemap.xml", "robots.txt", ".nojekyll", "assets/style.css"]:
         assert (seed_site / name).is_file(), name
     assert len(_episode_pages(seed_site)) == 2
+    # A topic of one episode only has no page (topic_page_episodes: 2).
+    assert not (seed_site / "topics/lukashenko.html").exists()
     # One show only: no show pages.
     assert not (seed_site / "shows").exists()
 
@@ -82,23 +84,34 @@ def test_episode_page_shows_what_a_listener_needs(seed_site: Path):
     assert 'datetime="2024-05-25"' in html and "25 May 2024" in html
     assert "24m" in html and "min</dd>" in html
     assert re.search(r"<dd>3,\d{3}</dd>", html), "word count"
-    paragraphs = re.findall(r'<p id="p-(\d+)">', html)
+    paragraphs = re.findall(r'<p id="p-(\d+)"[ >]', html)
     assert paragraphs == [str(n) for n in range(1, len(paragraphs) + 1)] and len(paragraphs) > 10
     assert 'href="#p-1"' in html
-    assert 'href="/topics/lukashenko.html"' in html
+    assert '<a href="/topics/putin.html">Putin</a>' in html   # in both episodes
+    assert "<li><span>Lukashenko</span></li>" in html           # in this one only: no page to link to
     assert 'rel="next"' in html  # the newer episode
     assert "Related episodes" in html
-    assert 'download="putin-lukashenko-prepare-for-nato-escalation.txt"' in html
+    assert '<button type="button" data-download="putin-lukashenko-prepare-for-nato-escalation.txt"' in html
 
 
-def test_plain_text_download_holds_every_word(seed_site: Path):
+def test_plain_text_download_holds_every_word(tmp_path: Path):
     from generator.transcript import read_transcript
 
+    out, report, log = build_site_at(tmp_path, transcript_files=True)
+    assert report.clean, log
     transcript = read_transcript(REPO / "seeds" / "000_c076a2ace7a3298f.txt")
-    text = (seed_site / "episodes/putin-lukashenko-prepare-for-nato-escalation.txt").read_text()
+    text = (out / "episodes/putin-lukashenko-prepare-for-nato-escalation.txt").read_text()
     header, body = text.split("\n\n", 1)
     assert header.splitlines()[0] == transcript.title
     assert body.split() == transcript.text.split()
+    page = (out / "episodes/putin-lukashenko-prepare-for-nato-escalation.html").read_text()
+    assert 'href="/episodes/putin-lukashenko-prepare-for-nato-escalation.txt" download=' in page
+
+
+def test_by_default_the_page_makes_the_download_and_no_txt_is_written(seed_site: Path):
+    page = (seed_site / "episodes/putin-lukashenko-prepare-for-nato-escalation.html").read_text()
+    assert '<button type="button" data-download="putin-lukashenko-prepare-for-nato-escalation.txt" ' in page
+    assert sorted(p.name for p in seed_site.rglob("*.txt")) == ["robots.txt"]
 
 
 def test_json_ld_describes_the_episode(seed_site: Path):
@@ -125,8 +138,7 @@ def test_rss_feed_is_valid_and_points_at_transcripts(seed_site: Path):
         link = item.findtext("link")
         assert (seed_site / link.removeprefix("http://localhost:8000/")).is_file()
         transcript = item.find("{https://podcastindex.org/namespace/1.0}transcript")
-        assert transcript.get("type") == "text/plain"
-        assert (seed_site / transcript.get("url").removeprefix("http://localhost:8000/")).is_file()
+        assert transcript.get("type") == "text/html" and transcript.get("url") == link
         assert re.fullmatch(r"\w{3}, \d{2} \w{3} \d{4} 00:00:00 \+0000", item.findtext("pubDate"))
 
 
@@ -378,7 +390,7 @@ def test_many_topics_are_listed_by_initial_not_on_one_page(tmp_path: Path, monke
     monkeypatch.setattr(views, "ALL_TOPICS_UP_TO", 5)
     monkeypatch.setattr(views, "TOP_TOPICS", 3)
     monkeypatch.setattr(views, "TOPICS_PER_PAGE", 2)
-    out, report, log = build_site_at(tmp_path)
+    out, report, log = build_site_at(tmp_path, topic_page_episodes=1)
     assert report.clean, log
     index = (out / "topics/index.html").read_text()
     assert re.findall(r'<li><a href="/topics/([^"/]+)\.html">', index) == ["belarus", "putin", "russia"]
@@ -441,7 +453,7 @@ def test_a_topic_called_index_does_not_replace_the_topics_index(tmp_path: Path):
     episodes.mkdir(parents=True)
     (episodes / "the-index.md").write_text("---\ntitle: On the index\ndate: 2024-06-01\ntopics:\n- Index\n---\n\n"
                                            "Words.\n", encoding="utf-8")
-    out, report, log = build_site_at(tmp_path)
+    out, report, log = build_site_at(tmp_path, topic_page_episodes=1)
     assert report.clean, log
     assert "<h1>Topics</h1>" in (out / "topics/index.html").read_text()
     assert "<h1>Index</h1>" in (out / "topics/index-2.html").read_text()

@@ -74,7 +74,7 @@ def long_word_slug(shape: str, size: int) -> str:
     return f"long-{shape}-{size}"
 
 
-def build_hostile_site(root, base_url: str = "http://localhost:8000/"):
+def build_hostile_site(root, base_url: str = "http://localhost:8000/", **overrides):
     """The seeds, the hostile transcripts, the hand-written hostile page and
     the long-word pages, built into ``root``/_site. Returns the output folder."""
     transcripts = root / "transcripts"
@@ -82,13 +82,14 @@ def build_hostile_site(root, base_url: str = "http://localhost:8000/"):
     for path in [*REPO.glob("seeds/*.txt"), *REPO.glob("tests/fixtures/hostile/*.txt")]:
         shutil.copy(path, transcripts)
     episodes = root / "content/episodes"
-    episodes.mkdir(parents=True)
+    episodes.mkdir(parents=True, exist_ok=True)
     (episodes / "quokkafest.md").write_text(_hand_written_page(), encoding="utf-8")
     for shape in LONG_SHAPES:
         for size in LONG_SIZES:
             (episodes / f"{long_word_slug(shape, size)}.md").write_text(_long_word_page(shape, size),
                                                                         encoding="utf-8")
-    out, report, log = build_site_at(root, transcripts, base_url, cache_dir=str(root / ".cache"))
+    overrides.setdefault("topic_page_episodes", 1)   # the hostile topics are one episode's: give them pages
+    out, report, log = build_site_at(root, transcripts, base_url, cache_dir=str(root / ".cache"), **overrides)
     assert report.errors == 0, log
     return out
 

@@ -25,6 +25,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bench.corpus import archive_fm_text, episodes, write_archive_fm
@@ -201,8 +202,10 @@ def episode_pages(out: Path) -> dict[str, str]:
 
 # --- 1. clean and incremental builds are byte-identical -----------------------------------------
 
-def test_each_rebuild_writes_what_a_clean_build_writes(tmp_path: Path):
+@pytest.mark.parametrize("files", [False, True], ids=["downloads made in the page", "transcript files"])
+def test_each_rebuild_writes_what_a_clean_build_writes(tmp_path: Path, files: bool):
     root = make_root(tmp_path / "site", synthetic=30)
+    write_config(root, {**read_config(root), "transcript_files": files})
     out = root / OUT
     build(root)
     with CleanComparisons(tmp_path) as clean:
@@ -304,7 +307,8 @@ def test_each_rebuild_writes_what_a_clean_build_writes(tmp_path: Path):
                     if changed.name in p.read_text(encoding="utf-8"))
         gone.unlink()
         changed.unlink()
-        removed = ["episodes/listener-mail.html", f"episodes/{gone.stem}.html", f"episodes/{gone.stem}.txt"]
+        removed = ["episodes/listener-mail.html", f"episodes/{gone.stem}.html"]
+        removed += [f"episodes/{gone.stem}.txt", f"transcripts/{gone.stem}.html"] if files else []
         assert all((out / name).is_file() and files_naming(out, name) for name in removed)
         build(root)
         # Their pages and downloads are gone, and no page, feed, sitemap or

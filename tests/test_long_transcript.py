@@ -20,12 +20,13 @@ def test_a_200000_word_transcript_builds_with_every_word(tmp_path):
     source.mkdir()
     (source / "marathon.txt").write_text(archive_fm_text(episode), encoding="utf-8")
 
-    out, report, log = build_site_at(tmp_path / "root", source, cache_dir=str(tmp_path / "root/.cache"))
+    out, report, log = build_site_at(tmp_path / "root", source, cache_dir=str(tmp_path / "root/.cache"),
+                                     transcript_files=True)
     assert report.clean, log
 
     [page] = out.glob("episodes/*.html")
     html = page.read_text(encoding="utf-8")
-    numbers = [int(n) for n in re.findall(r'<p id="p-(\d+)">', html)]
+    numbers = [int(n) for n in re.findall(r'<p id="p-(\d+)"[ >]', html)]
     assert numbers == list(range(1, len(numbers) + 1))
     assert len(numbers) >= WORDS // 160, "paragraphs longer than the splitter allows"
     assert "<dd>200,000</dd>" in html

@@ -25,6 +25,14 @@ def site(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="module")
+def files_site(tmp_path_factory) -> Path:
+    """The same site, with a .txt and an HTML transcript file per episode (transcript_files: true)."""
+    out, report, log = build_site_at(tmp_path_factory.mktemp("podcast-files"), transcript_files=True)
+    assert report.clean, log
+    return out
+
+
 def test_feed_xml_carries_each_enclosure_exactly_as_the_show_feed_gives_it(site):
     ours = feedparser.parse((site / "feed.xml").read_bytes())
     assert not ours.bozo, ours.bozo_exception
@@ -40,18 +48,28 @@ def test_feed_xml_carries_each_enclosure_exactly_as_the_show_feed_gives_it(site)
     assert ours.feed.image.href == show.image
 
 
-def test_feed_xml_offers_the_transcript_as_text_and_as_html(site):
+def test_feed_xml_offers_the_episode_page_as_the_html_transcript(site):
     text = (site / "feed.xml").read_text()
+    for slug in ("putin-lukashenko-prepare-for-nato-escalation", "belarus-joins-sco-eurasia-grows-stronger"):
+        assert f'<podcast:transcript url="{BASE}episodes/{slug}.html" type="text/html" language="en" />' in text
+        assert (site / f"episodes/{slug}.html").is_file()
+    assert "text/plain" not in text and "captions" not in text
+    assert not list(site.glob("episodes/*.txt")) and not (site / "transcripts").exists()
+
+
+def test_with_transcript_files_the_feed_offers_them_as_text_and_as_html(files_site):
+    text = (files_site / "feed.xml").read_text()
     for slug in ("putin-lukashenko-prepare-for-nato-escalation", "belarus-joins-sco-eurasia-grows-stronger"):
         assert f'<podcast:transcript url="{BASE}episodes/{slug}.txt" type="text/plain" language="en" />' in text
         assert f'<podcast:transcript url="{BASE}transcripts/{slug}.html" type="text/html" language="en" />' in text
+        assert (files_site / f"episodes/{slug}.txt").is_file() and (files_site / f"transcripts/{slug}.html").is_file()
     assert "captions" not in text
 
 
-def test_the_html_transcript_is_one_p_per_paragraph_without_timings(site):
+def test_the_html_transcript_is_one_p_per_paragraph_without_timings(files_site):
     slug = "putin-lukashenko-prepare-for-nato-escalation"
-    html = (site / f"transcripts/{slug}.html").read_text()
-    plain = (site / f"episodes/{slug}.txt").read_text().split("\n\n")[1:]
+    html = (files_site / f"transcripts/{slug}.html").read_text()
+    plain = (files_site / f"episodes/{slug}.txt").read_text().split("\n\n")[1:]
     paragraphs = re.findall(r"<p>(.*?)</p>", html)
     assert [p.replace("&#x27;", "'").replace("&amp;", "&") for p in paragraphs] == [p.strip() for p in plain]
     assert "<time" not in html and "data-start" not in html and "≈" not in html and "<script" not in html

@@ -2,6 +2,7 @@
 episodes, land on the paragraph where it was said."""
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from pathlib import Path
@@ -44,11 +45,11 @@ def _results(page, timeout=10_000) -> list[dict]:
 def _only_in_one_paragraph(out: Path) -> tuple[str, str, int]:
     """A word said in exactly one paragraph of the whole archive: (word, slug, N)."""
     seen: dict[str, set[tuple[str, int]]] = {}
-    for txt in out.glob("episodes/*.txt"):
-        for n, paragraph in enumerate(txt.read_text().split("\n\n")[1:], start=1):
-            for word in paragraph.split():
+    for page in out.glob("episodes/*.html"):
+        for n, paragraph in re.findall(r'<p id="p-(\d+)"[^>]*>(.*?) <a class="para-link"', page.read_text()):
+            for word in html.unescape(paragraph).split():
                 if re.fullmatch(r"[a-z]{9,}", word):
-                    seen.setdefault(word, set()).add((txt.stem, n))
+                    seen.setdefault(word, set()).add((page.stem, int(n)))
     word, places = min(((w, p) for w, p in seen.items() if len(p) == 1), key=lambda wp: wp[0])
     [(slug, n)] = places
     return word, slug, n

@@ -46,8 +46,8 @@ def test_pages_are_served_with_a_live_script_that_is_not_on_disk(tmp_path):
         slug = _slugs(out)[0]
         status, _, body = get(live, f"/episodes/{slug}.html")
         assert status == 200 and TAG.sub(b"", body) == (out / "episodes" / f"{slug}.html").read_bytes()
-        status, _, body = get(live, f"/episodes/{slug}.txt")
-        assert status == 200 and body == (out / "episodes" / f"{slug}.txt").read_bytes()
+        status, _, body = get(live, "/robots.txt")
+        assert status == 200 and body == (out / "robots.txt").read_bytes()
         status, headers, body = get(live, "/feed.xml")
         assert status == 200 and "xml" in headers["Content-Type"] and b"__live" not in body
         status, headers, body = get(live, "/", method="HEAD")

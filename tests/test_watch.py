@@ -65,7 +65,10 @@ def test_only_inputs_are_watched_never_the_output_staging_or_cache(tmp_path):
 
 
 def test_a_dropped_transcript_reaches_every_page_that_lists_it(tmp_path):
-    with running(make_project(tmp_path), "watch") as live:
+    config = make_project(tmp_path)
+    # Its topics are its own: with a page for every topic, those list it too.
+    config.write_text(config.read_text(encoding="utf-8") + "topic_page_episodes: 1\n", encoding="utf-8")
+    with running(config, "watch") as live:
         assert "start: imported: 2 new" in live.log.getvalue()
         before = live.attempts()
         shutil.copyfile(BASIC, tmp_path / "transcripts" / "dropped.txt")

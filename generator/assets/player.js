@@ -16,9 +16,22 @@
   var elapsed = section.querySelector('[data-elapsed]')
   var total = section.querySelector('[data-total]')
   var share = section.querySelector('.share-time')
-  var buttons = Array.prototype.slice.call(document.querySelectorAll('.play-from[data-start]'))
-  var starts = buttons.map(function (b) { return Number(b.getAttribute('data-start')) || 0 })
-  var paragraphs = buttons.map(function (b) { return b.closest('p') })
+  // Each paragraph's estimated start is in its data-start; its "play from
+  // here" button is made here, not sent in the page (a tenth of an hour-long
+  // episode's page, for a button no one can use without this script).
+  var paragraphs = Array.prototype.slice.call(document.querySelectorAll('.transcript p[data-start]'))
+  var starts = paragraphs.map(function (p) { return Number(p.getAttribute('data-start')) || 0 })
+  var buttons = paragraphs.map(function (p, i) {
+    var button = document.createElement('button')
+    button.type = 'button'
+    button.className = 'play-from'
+    button.setAttribute('data-start', String(starts[i]))
+    button.innerHTML = '<span aria-hidden="true">▶</span> <span class="visually-hidden">Play from </span>'
+    button.appendChild(document.createTextNode('≈' + clock(starts[i])))
+    p.appendChild(document.createTextNode(' '))
+    p.appendChild(button)
+    return button
+  })
 
   var current = -1       // index of the paragraph marked as being spoken
   var pending = null     // seconds to seek to once the audio knows its length
@@ -104,7 +117,6 @@
   }
 
   buttons.forEach(function (button, i) {
-    button.hidden = false
     button.addEventListener('click', function () { playFrom(starts[i]) })
   })
   status.hidden = false
