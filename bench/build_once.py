@@ -11,10 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-from generator.build import build_site
+from generator import unchanged
 from generator.config import load_config
 from generator.errors import Report
-from generator.importer import import_site
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -25,10 +24,20 @@ def main(root: Path, base_url: str) -> dict:
     config = load_config(REPO / "site.yaml", {
         "source_dir": str(root / "seeds"), "content_dir": str(root / "content"),
         "output_dir": str(root / "_site"), "cache_dir": str(root / ".cache"), "base_url": base_url})
+    # As the build command does: nothing to do when nothing changed.
+    nothing_new = unchanged.last_build(config)
+    if nothing_new:
+        summary, result = nothing_new
+        return {"total": time.perf_counter() - started, "parse": 0.0, "import": 0.0, **result.stages,
+                "errors": report.errors, "episodes": result.episodes, "unchanged": True}
+    from generator.build import build_site   # as the build command does: only when there is work
+    from generator.importer import import_site
+
     imported = time.perf_counter()
     summary = import_site(config, report)
     import_seconds = time.perf_counter() - imported
     result = build_site(config, report)
+    unchanged.remember(config, report, summary, result)
     return {"total": time.perf_counter() - started, "parse": summary.parse_seconds,
             "import": import_seconds - summary.parse_seconds, **result.stages,
             "errors": report.errors, "episodes": result.episodes}

@@ -20,26 +20,14 @@ from generator.config import SiteConfig
 from generator.content import Episode
 from generator.errors import ContentError, Report
 from generator.load import PAGE, cached_tokens, page_body
-from generator.output import Output, check_output_dir
+from generator.output import Output, check_output_dir, manifest_path, output_name
 from generator.site import Site, build_model
+from generator.summaries import BuildResult
 from generator.workers import Background, gc_paused, parallel_map
 from generator.urls import Urls
 from generator.views import Views, display_date, key_default, transcript_blocks, transcript_header
 
 ASSETS = Path(__file__).parent / "assets"
-
-
-@dataclass
-class BuildResult:
-    episodes: int
-    files: int
-    out: Path
-    seconds: float
-    stages: dict[str, float] = field(default_factory=dict)   # seconds per stage, for the benchmark
-    audio: audio.AudioReport | None = None   # None when site.yaml names no podcast feed
-
-    def line(self) -> str:
-        return f"built: {self.episodes} episodes, {self.files} files in {self.out} ({self.seconds:.1f} s)"
 
 
 def _progress(pages: Iterable, total: int) -> Iterable:
@@ -88,10 +76,7 @@ def _search_job(site: Site, meta: list[dict]) -> tuple:
 
 
 def _output_name(config: SiteConfig) -> str:
-    """A name for the output folder, under which the cache keeps what it
-    remembers of the last build there (its manifest, its search index). Not salted with the code: each build
-    replaces the entry, so there is only ever one."""
-    return hashlib.sha256(str(config.output_dir.resolve()).encode()).hexdigest()[:16]
+    return output_name(config.output_dir)
 
 
 def search_index(job: tuple) -> dict[str, str]:
@@ -346,7 +331,7 @@ def _reuse_search_files(out: Output, index_key: str) -> str | None:
 
 def _manifest(config: SiteConfig) -> Path:
     """Where the cache remembers what the build wrote into this output folder."""
-    return config.cache_dir / "output" / f"{_output_name(config)}.json"
+    return manifest_path(config.cache_dir, config.output_dir)
 
 
 def build_site(config: SiteConfig, report: Report) -> BuildResult:

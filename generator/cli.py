@@ -92,17 +92,28 @@ def _run(args: argparse.Namespace, config: SiteConfig, report: Report) -> None:
 
     from generator.importer import import_site
 
-    summary = import_site(config, report)
-    print(summary.line())
     if args.command == "build":
-        from generator.build import build_site
+        from generator import unchanged
 
-        result = build_site(config, report)
+        nothing_new = unchanged.last_build(config)
+        if nothing_new:
+            summary, result = nothing_new
+            print(summary.line())
+        else:
+            from generator.build import build_site
+
+            summary = import_site(config, report)
+            print(summary.line())
+            result = build_site(config, report)
+            unchanged.remember(config, report, summary, result)
         print(result.line())
         if result.audio:
             print(result.audio.line())
             if args.verbose:
                 print("".join(f"  no audio: {line}\n" for line in result.audio.unmatched), end="")
+        return
+    summary = import_site(config, report)
+    print(summary.line())
 
 
 def main(argv: list[str] | None = None) -> int:

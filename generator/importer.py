@@ -20,6 +20,7 @@ from generator.inputs import list_inputs
 from generator.load import PAGE_DIGESTS, Loaded, add_to_pack, warm
 from generator.paragraphs import sentences, split_paragraphs
 from generator.slugs import slugify, unique_slug
+from generator.summaries import ImportSummary
 from generator.topics import extract_topics
 from generator.transcript import Transcript, parse_transcript
 from generator.workers import parallel_map
@@ -29,23 +30,6 @@ TRANSCRIPT_DIGESTS = "transcript-digests"   # cache pack: each transcript's sha2
 # From this many new pages, the import adds them to the build's page pack
 # itself; for fewer, the build reading their entries costs less than the pack.
 PACK_AFTER = 48
-
-
-@dataclass
-class ImportSummary:
-    added: list[Path] = field(default_factory=list)
-    updated: list[Path] = field(default_factory=list)
-    unchanged: int = 0
-    kept_edits: list[Path] = field(default_factory=list)
-    failed: int = 0
-    pending: list[Path] = field(default_factory=list)   # too fresh: maybe still being copied in
-    parse_seconds: float = 0.0   # reading and parsing transcripts, for the benchmark
-
-    def line(self) -> str:
-        return (f"imported: {len(self.added)} new, {len(self.updated)} updated, {self.unchanged} unchanged"
-                + (f", {len(self.kept_edits)} kept (edited by hand)" if self.kept_edits else "")
-                + (f", {self.failed} failed" if self.failed else "")
-                + (f", {len(self.pending)} waiting (still being written?)" if self.pending else ""))
 
 
 @dataclass(frozen=True)

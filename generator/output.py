@@ -59,6 +59,25 @@ def _remove_later(folder: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def output_name(output_dir: Path) -> str:
+    """A name for the output folder, under which the cache keeps what it
+    remembers of the last build there (its manifest, its search index). Not
+    salted with the code: each build replaces the entry, so there is only ever one."""
+    return hashlib.sha256(str(output_dir.resolve()).encode()).hexdigest()[:16]
+
+
+def manifest_path(cache_dir: Path, output_dir: Path) -> Path:
+    """Where the cache remembers what the build wrote into ``output_dir``."""
+    return cache_dir / "output" / f"{output_name(output_dir)}.json"
+
+
+def as_left(output_dir: Path, cache_dir: Path) -> str | None:
+    """The key of the site the last build wrote into ``output_dir``, if every
+    file there is still as that build left it; else None."""
+    out = Output(output_dir, manifest_path(cache_dir, output_dir))
+    return out.old_site if out.old_site and out.intact(out.old_site) else None
+
+
 def check_output_dir(out: Path, protected: list[Path]) -> None:
     """Refuse a folder this tool did not make, or one holding the user's own files."""
     out = out.resolve()

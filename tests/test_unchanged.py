@@ -1,0 +1,119 @@
+"""The no-op build (generator/unchanged.py): when nothing it reads changed,
+`build` runs neither the import nor the build, and any change at all, to a
+transcript, a page, a template, a stylesheet, the config, a feed file or
+the output itself, makes it build as before."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.test_incremental import differences, site_tree
+from tests.site_support import REPO
+
+NO_OP = "nothing changed since the last build"
+
+
+def _project(root: Path) -> Path:
+    shutil.copytree(REPO / "seeds", root / "transcripts")
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copy(REPO / "feeds" / "the-duran-podcast.made-up.xml", root / "feed.xml")
+    (root / "site.yaml").write_text("title: No-op test\nsource_dir: transcripts\ncontent_dir: content\n"
+                                    "output_dir: _site\ntemplates_dir: templates\npodcast_feeds: [feed.xml]\n",
+                                    encoding="utf-8")
+    return root
+
+
+def _build(root: Path, *flags: str) -> subprocess.CompletedProcess:
+    run = subprocess.run([sys.executable, "-m", "generator", "build", "--config", "site.yaml", *flags],
+                         cwd=root, capture_output=True, text=True, env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"})
+    return run
+
+
+def _settled(root: Path, *flags: str) -> subprocess.CompletedProcess:
+    """A build, then time enough for its look at the inputs to be trusted (RACY_NS)."""
+    run = _build(root, *flags)
+    assert run.returncode == 0, run.stderr
+    time.sleep(1.1)
+    return run
+
+
+@pytest.fixture
+def project(tmp_path):
+    root = _project(tmp_path / "site")
+    _settled(root)   # imports the pages: just written, so this look is not trusted yet
+    _settled(root)
+    return root
+
+
+def test_a_build_with_nothing_changed_skips_both_stages_and_says_so(project):
+    before = {p: p.stat().st_mtime_ns for p in (project / "_site").rglob("*")}
+    run = _build(project)
+    assert run.returncode == 0 and run.stderr == ""
+    assert run.stdout.splitlines()[0] == "imported: 0 new, 0 updated, 2 unchanged"
+    assert NO_OP in run.stdout.splitlines()[1] and "built: 2 episodes" in run.stdout
+    assert "audio: 2 of 2 episodes matched" in run.stdout
+    assert {p: p.stat().st_mtime_ns for p in (project / "_site").rglob("*")} == before
+
+
+def _append(path: Path, text: str) -> None:
+    with path.open("a", encoding="utf-8") as f:
+        f.write(text)
+
+
+CHANGES = {
+    "a transcript edited": lambda r: _append(next((r / "transcripts").glob("*.txt")), "\nOne more sentence.\n"),
+    "a transcript added": lambda r: shutil.copy(REPO / "tests/fixtures/transcripts/basic.txt", r / "transcripts/new.txt"),
+    "a page edited by hand": lambda r: _append(next((r / "content/episodes").glob("*.md")), "\nA note.\n"),
+    "a template edited": lambda r: _append(r / "templates/episode.html", "\n<!-- edited -->\n"),
+    "a stylesheet edited": lambda r: _append(r / "templates/assets/style.css", "\n.x { color: red; }\n"),
+    "the feed file edited": lambda r: (r / "feed.xml").write_text(
+        (r / "feed.xml").read_text(encoding="utf-8").replace("<itunes:duration>", "<itunes:duration>1", 1),
+        encoding="utf-8"),
+    "the config changed": lambda r: _append(r / "site.yaml", "page_size: 7\n"),
+    "an output file edited": lambda r: _append(r / "_site/index.html", "<!-- mine -->"),
+    "an output file deleted": lambda r: (r / "_site/feed.json").unlink(),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_any_change_builds_what_a_clean_build_builds(project, tmp_path, change):
+    CHANGES[change](project)
+    run = _build(project)
+    assert run.returncode == 0, run.stderr
+    assert NO_OP not in run.stdout
+    clean = tmp_path / "clean"
+    shutil.copytree(project, clean, ignore=shutil.ignore_patterns("_site", ".cache", "content"))
+    shutil.copytree(project / "content", clean / "content")
+    assert _build(clean).returncode == 0
+    assert differences(site_tree(project / "_site"), site_tree(clean / "_site")) == []
+
+
+def test_a_flag_that_changes_the_config_is_a_change(project):
+    run = _build(project, "--base-url", "https://example.org/archive/")
+    assert NO_OP not in run.stdout
+    assert "https://example.org/archive/" in (project / "_site/feed.xml").read_text(encoding="utf-8")
+
+
+def test_a_build_that_reported_a_problem_reports_it_again(project):
+    shutil.copy(REPO / "tests/fixtures/transcripts/bad_date.txt", project / "transcripts/bad.txt")
+    for _ in range(2):
+        run = _build(project, "--strict")
+        assert run.returncode == 1 and "bad.txt" in run.stderr and NO_OP not in run.stdout
+        time.sleep(1.1)
+
+
+def test_a_file_changed_just_before_the_last_look_is_not_trusted(tmp_path):
+    root = _project(tmp_path / "site")
+    _settled(root)
+    _append(next((root / "transcripts").glob("*.txt")), "\nWritten just before the build.\n")
+    assert _build(root).returncode == 0   # its look sees a transcript a moment old
+    time.sleep(1.1)
+    assert NO_OP not in _build(root).stdout
+    time.sleep(1.1)
+    assert NO_OP in _build(root).stdout
