@@ -71,6 +71,12 @@ def manifest_path(cache_dir: Path, output_dir: Path) -> Path:
     return cache_dir / "output" / f"{output_name(output_dir)}.json"
 
 
+def built_key(output_dir: Path, cache_dir: Path) -> str:
+    """The key of the site the last build wrote into ``output_dir`` (its
+    manifest's record), without looking at the files."""
+    return _read_manifest(manifest_path(cache_dir, output_dir))[0]
+
+
 def as_left(output_dir: Path, cache_dir: Path) -> str | None:
     """The key of the site the last build wrote into ``output_dir``, if every
     file there is still as that build left it; else None."""

@@ -24,7 +24,7 @@ from pathlib import Path
 from generator.cache import Cache, make_key
 from generator.config import SiteConfig
 from generator.errors import Report
-from generator.output import as_left
+from generator.output import as_left, built_key
 from generator.summaries import AudioLine, BuildResult, ImportSummary
 
 ASSETS = Path(__file__).parent / "assets"   # build.ASSETS, without importing the build
@@ -117,7 +117,8 @@ def remember(config: SiteConfig, report: Report, summary: ImportSummary, result:
     cache, key = _cache(config)
     taken = time.time_ns()
     state = input_state(config) if report.clean and not summary.pending else None
-    output = as_left(config.output_dir, config.cache_dir) if state else None
+    # What this build just wrote is as it left it: its key is enough.
+    output = built_key(config.output_dir, config.cache_dir) if state else None
     if state is None or output is None:
         cache.put(KIND, key, None)
         return
