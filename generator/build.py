@@ -21,7 +21,7 @@ from generator.content import Episode
 from generator.errors import ContentError, Report
 from generator.load import PAGE, cached_tokens, page_body
 from generator.output import Output, check_output_dir, manifest_path, output_name
-from generator.site import Site, build_model
+from generator.site import Site, build_model, related_table
 from generator.summaries import BuildResult
 from generator.workers import Background, gc_paused, parallel_map
 from generator.urls import Urls
@@ -369,6 +369,8 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
         indexing, manifest = None, _reuse_search_files(out, index_key)
         if manifest is None:
             indexing = running.enter_context(Background(_timed_search_index, _search_job(site, search_meta)))
+        # After the index has started: the two take seconds each at 10,000 episodes, one on each core.
+        site.related = related_table(site, cache)
         todo = _episodes_to_render(out, site, urls, views, page_salt, cache)
         todo += _pages_to_render(out, pages, urls, page_salt)
         _render_pages(out, todo, site, urls, views, templates_key)

@@ -104,7 +104,9 @@ def related_episodes(episodes: list[Episode], topic_slugs: dict[str, str], count
 
 
 def build_model(config: SiteConfig, report: Report, cache: Cache | None = None) -> Site:
-    """Load and cross-reference everything the templates will need."""
+    """Load and cross-reference everything the templates will need, but the
+    related episodes (``related_table``): the build works those out while
+    the search index is made in the background."""
     cache = cache or Cache(config.cache_dir)
     pages = load_pages(config.content_dir, config.ignore_topics, cache, report)
     episodes = [p.episode for p in pages]
@@ -128,15 +130,20 @@ def build_model(config: SiteConfig, report: Report, cache: Cache | None = None) 
     shows = {show_slugs[name]: Show(name, show_slugs[name], tuple(e.slug for e in episodes if e.show == name))
              for name in show_names}
 
-    site = Site(config=config, episodes=episodes, pages={p.episode.slug: p for p in pages},
+    return Site(config=config, episodes=episodes, pages={p.episode.slug: p for p in pages},
                 bodies=Bodies(pages), topics=topics, topic_slugs=topic_slugs,
                 shows=shows, show_slugs=show_slugs)
-    # Cached: every rebuild needs it, and it looks at every pair of episodes sharing a topic.
-    related_key = make_key("related", str(config.related_count),
-                           *(f"{e.slug}\0" + "\0".join(topic_slugs[t] for t in e.topics) for e in episodes))
-    related = cache.get("related", related_key)
+
+
+def related_table(site: Site, cache: Cache) -> dict[str, tuple[str, ...]]:
+    """``related_episodes`` for the site, cached: every rebuild needs it, and
+    it looks at every pair of episodes sharing a topic (seconds at 10,000
+    episodes, and any new episode changes every topic's weight)."""
+    episodes, topic_slugs = site.episodes, site.topic_slugs
+    key = make_key("related", str(site.config.related_count),
+                   *(f"{e.slug}\0" + "\0".join(topic_slugs[t] for t in e.topics) for e in episodes))
+    related = cache.get("related", key)
     if not isinstance(related, dict):
-        related = related_episodes(episodes, topic_slugs, config.related_count)
-        cache.put("related", related_key, related)
-    site.related = related
-    return site
+        related = related_episodes(episodes, topic_slugs, site.config.related_count)
+        cache.put("related", key, related)
+    return related
