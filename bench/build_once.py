@@ -25,7 +25,7 @@ def main(root: Path, base_url: str) -> dict:
         "source_dir": str(root / "seeds"), "content_dir": str(root / "content"),
         "output_dir": str(root / "_site"), "cache_dir": str(root / ".cache"), "base_url": base_url})
     # As the build command does: nothing to do when nothing changed.
-    nothing_new = unchanged.last_build(config)
+    nothing_new, before = unchanged.last_build(config)
     if nothing_new:
         summary, result = nothing_new
         return {"total": time.perf_counter() - started, "parse": 0.0, "import": 0.0, **result.stages,
@@ -36,8 +36,9 @@ def main(root: Path, base_url: str) -> dict:
     imported = time.perf_counter()
     summary = import_site(config, report)
     import_seconds = time.perf_counter() - imported
+    looked = unchanged.content_look(config)
     result = build_site(config, report)
-    unchanged.remember(config, report, summary, result)
+    unchanged.remember(config, report, summary, result, before, looked)
     return {"total": time.perf_counter() - started, "parse": summary.parse_seconds,
             "import": import_seconds - summary.parse_seconds, **result.stages,
             "errors": report.errors, "episodes": result.episodes}

@@ -95,7 +95,7 @@ def _run(args: argparse.Namespace, config: SiteConfig, report: Report) -> None:
     if args.command == "build":
         from generator import unchanged
 
-        nothing_new = unchanged.last_build(config)
+        nothing_new, before = unchanged.last_build(config)
         if nothing_new:
             summary, result = nothing_new
             print(summary.line())
@@ -104,8 +104,9 @@ def _run(args: argparse.Namespace, config: SiteConfig, report: Report) -> None:
 
             summary = import_site(config, report)
             print(summary.line())
+            imported = unchanged.content_look(config)
             result = build_site(config, report)
-            unchanged.remember(config, report, summary, result)
+            unchanged.remember(config, report, summary, result, before, imported)
         print(result.line())
         if result.audio:
             print(result.audio.line())

@@ -4,14 +4,20 @@ last one, and the output is as that build left it, neither runs.
 "Nothing changed" is judged the way git judges a clean work tree: by what
 stat says of every input file (size, modification time, inode, mode), not by
 reading them, which is a few tens of milliseconds for 20,000 files; the
-config's values and the generator's code are part of the same key. A file
-modified shortly before the last build took its look could have been
-modified again within the same clock tick and keep its mtime, so such a
-look is not trusted (git's "racily clean" entries). Only a build that
-reported nothing is remembered: a warning or an error is reported again on
-every build, as it must be for --strict. A podcast feed given as a URL
-makes every build ask the show's host (a conditional GET), so then there is
-no shortcut.
+config's values and the generator's code are part of the same key.
+
+A build is remembered only if what it read stood still while it read it:
+the sources (transcripts, templates, feed files) are looked at before the
+import and again after the build, the pages under content/ after the
+import (which writes them) and again after the build, and each pair must
+agree. A file modified within a second before the look that first saw it
+could have been modified again in the same clock tick and kept its mtime,
+so then nothing is remembered (git's "racily clean" entries); the pages the
+import writes are measured against the end of the build instead. Only a build
+that reported nothing is remembered: a warning or an error is reported
+again on every build, as it must be for --strict. A podcast feed given as
+a URL makes every build ask the show's host (a conditional GET), so then
+there is no shortcut.
 """
 from __future__ import annotations
 
@@ -34,17 +40,27 @@ RACY_NS = 1_000_000_000   # far more than any file system's mtime tick
 
 
 @dataclass(frozen=True)
+class Look:
+    """What stat said of the inputs at one moment."""
+    sources: str        # key of the config, code, transcripts, templates, assets and feed files
+    content: str        # key of the pages under content/
+    sources_newest: int   # the newest change time among the sources, ns
+    content_newest: int
+    taken_ns: int
+
+
+@dataclass(frozen=True)
 class _Record:
-    inputs: str       # input_state() after the build
-    newest_ns: int    # the newest input's mtime then
-    taken_ns: int     # when that look was taken
-    output: str       # output_state() after the build
+    sources: str
+    content: str
+    output: str       # the site key the build left in the output folder
     transcripts: int
     result: BuildResult
 
 
-def _rows(folder: str, deep: bool, rows: list[str], newest: list[int]) -> None:
-    """A line per entry of ``folder`` (and of its folders' when ``deep``).
+def _rows(folder: str, deep: bool, rows: list[str], newest: list[int], seen: set | None = None) -> None:
+    """A line per entry of ``folder`` (and of its folders' when ``deep``,
+    through links too, as the loader reads them; each folder once).
     Strings and scandir rather than Paths: this is the whole cost of a no-op."""
     try:
         with os.scandir(folder) as scan:
@@ -59,8 +75,11 @@ def _rows(folder: str, deep: bool, rows: list[str], newest: list[int]) -> None:
             rows.append(f"{entry.path!r}\0missing {exc.errno}")
             continue
         _add(entry.path, st, rows, newest)
-        if deep and stat.S_ISDIR(st.st_mode) and not entry.is_symlink():
-            _rows(entry.path, True, rows, newest)
+        if deep and stat.S_ISDIR(st.st_mode):
+            seen = seen if seen is not None else set()
+            if (st.st_dev, st.st_ino) not in seen:
+                seen.add((st.st_dev, st.st_ino))
+                _rows(entry.path, True, rows, newest, seen)
 
 
 def _row(path: str, rows: list[str], newest: list[int]) -> None:
@@ -76,20 +95,21 @@ def _add(path: str, st: os.stat_result, rows: list[str], newest: list[int]) -> N
     rows.append(f"{path!r}\0{st.st_mode}\0{st.st_ino}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}")
 
 
-def input_state(config: SiteConfig) -> tuple[str, int] | None:
-    """A key for everything the import and build read, and the newest
-    input's change time; None when a feed must be asked over the network."""
+def look(config: SiteConfig) -> Look | None:
+    """What stat says of everything the import and build read now; None
+    when a feed must be asked over the network."""
     if any("://" in feed for feed in config.podcast_feeds):
         return None
+    taken = time.time_ns()
     rows: list[str] = [repr(config), os.environ.get("SOURCE_DATE_EPOCH", "")]
     newest = [0]
     _rows(os.fspath(config.source_dir), False, rows, newest)
-    _rows(os.fspath(config.content_dir), True, rows, newest)
     _rows(os.fspath(config.templates_dir), True, rows, newest)
     _rows(os.fspath(ASSETS), True, rows, newest)   # the code's own stylesheet and icons (code_salt covers its .js)
     for feed in config.podcast_feeds:
         _row(os.fspath(config.root / feed), rows, newest)
-    return make_key(KIND, *rows), newest[0]
+    content = content_look(config)
+    return Look(make_key(KIND, *rows), content.content, newest[0], content.content_newest, taken)
 
 
 def _cache(config: SiteConfig) -> tuple[Cache, str]:
@@ -97,31 +117,50 @@ def _cache(config: SiteConfig) -> tuple[Cache, str]:
     return Cache(config.cache_dir), make_key("last build", str(config.output_dir.resolve()))
 
 
-def last_build(config: SiteConfig) -> tuple[ImportSummary, BuildResult] | None:
-    """What the import and build would report, if they would change nothing."""
+def last_build(config: SiteConfig) -> tuple[tuple[ImportSummary, BuildResult] | None, Look | None]:
+    """What the import and build would report if they would change nothing
+    (else None), and the look at the inputs taken to find out, which
+    ``remember`` compares with its own."""
     started = time.perf_counter()
     cache, key = _cache(config)
+    now = look(config)
     record = cache.get(KIND, key)
-    if not isinstance(record, _Record) or record.newest_ns > record.taken_ns - RACY_NS:
-        return None
-    state = input_state(config)
-    if state is None or state[0] != record.inputs or as_left(config.output_dir, config.cache_dir) != record.output:
-        return None
+    if now is None or not isinstance(record, _Record) or (now.sources, now.content) != (record.sources, record.content) \
+            or as_left(config.output_dir, config.cache_dir) != record.output:
+        return None, now
     stages = dict.fromkeys(record.result.stages, 0.0)
     return (ImportSummary(unchanged=record.transcripts),
-            replace(record.result, seconds=time.perf_counter() - started, stages=stages, unchanged=True))
+            replace(record.result, seconds=time.perf_counter() - started, stages=stages, unchanged=True)), now
 
 
-def remember(config: SiteConfig, report: Report, summary: ImportSummary, result: BuildResult) -> None:
-    """Keep what a build that reported nothing saw, for the next one."""
-    cache, key = _cache(config)
+def content_look(config: SiteConfig) -> Look:
+    """The pages under content/ as the build is about to read them: take it after the import."""
     taken = time.time_ns()
-    state = input_state(config) if report.clean and not summary.pending else None
-    # What this build just wrote is as it left it: its key is enough.
-    output = built_key(config.output_dir, config.cache_dir) if state else None
-    if state is None or output is None:
+    rows: list[str] = []
+    newest = [0]
+    _rows(os.fspath(config.content_dir), True, rows, newest)
+    return Look("", make_key(KIND, *rows), 0, newest[0], taken)
+
+
+def remember(config: SiteConfig, report: Report, summary: ImportSummary, result: BuildResult,
+             before: Look | None, imported: Look | None) -> None:
+    """Keep what a build that reported nothing saw, for the next one, if
+    its inputs stood still while it read them: ``before`` was taken before
+    the import, ``imported`` after it."""
+    cache, key = _cache(config)
+    after = look(config) if report.clean and not summary.pending and before and imported else None
+    # The pages the import has just written are measured against the end of
+    # the build, so that the build after an import can already be skipped:
+    # a page changed after the look before the build yet unseen by stat would
+    # have to change within the same clock tick as that look.
+    trusted = (after is not None and after.sources == before.sources and after.content == imported.content
+               and before.sources_newest <= before.taken_ns - RACY_NS
+               and imported.content_newest <= after.taken_ns - RACY_NS)
+    if not trusted:
         cache.put(KIND, key, None)
         return
+    # What this build just wrote is as it left it: its key is enough.
+    output = built_key(config.output_dir, config.cache_dir)
     transcripts = len(summary.added) + len(summary.updated) + summary.unchanged
     audio = result.audio and AudioLine(result.audio.line(), tuple(result.audio.unmatched))
-    cache.put(KIND, key, _Record(state[0], state[1], taken, output, transcripts, replace(result, audio=audio)))
+    cache.put(KIND, key, _Record(after.sources, after.content, output, transcripts, replace(result, audio=audio)))

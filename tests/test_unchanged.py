@@ -117,3 +117,64 @@ def test_a_file_changed_just_before_the_last_look_is_not_trusted(tmp_path):
     assert NO_OP not in _build(root).stdout
     time.sleep(1.1)
     assert NO_OP in _build(root).stdout
+
+
+def _in_process_build(root: Path, during_import=None, during_build=None) -> None:
+    """The build command's steps, with a change made while they run."""
+    import io
+
+    from generator import unchanged
+    from generator.build import build_site
+    from generator.config import load_config
+    from generator.errors import Report
+    from generator.importer import import_site
+
+    config = load_config(root / "site.yaml")
+    report = Report(stream=io.StringIO())
+    hit, before = unchanged.last_build(config)
+    assert hit is None
+    summary = import_site(config, report)
+    if during_import:
+        during_import(root)
+    imported = unchanged.content_look(config)
+    result = build_site(config, report)
+    if during_build:
+        during_build(root)
+    unchanged.remember(config, report, summary, result, before, imported)
+
+
+@pytest.mark.parametrize("when", ["after the import read it", "after the build read it"])
+def test_an_input_changed_while_the_build_runs_is_not_forgotten(project, when):
+    """A transcript still being copied, or a page saved by an editor, while a build runs."""
+    # Something for this build to do, so that it reads the inputs afresh.
+    _append(project / "templates/home.html", "\n<!-- changed -->\n")
+    time.sleep(1.1)
+    if when == "after the import read it":
+        def edit(root):
+            _append(next((root / "transcripts").glob("*.txt")), "\nA late sentence.\n")
+        _in_process_build(project, during_import=edit)
+    else:
+        def edit(root):
+            _append(next((root / "content/episodes").glob("*.md")), "\nA late note.\n")
+        _in_process_build(project, during_build=edit)
+    time.sleep(1.1)
+    run = _build(project)
+    assert NO_OP not in run.stdout
+    assert "A late" in "".join(p.read_text(encoding="utf-8") for p in (project / "_site/episodes").glob("*.html"))
+
+
+def test_pages_in_a_linked_folder_are_looked_at_too(project, tmp_path):
+    """content/episodes may be a link to a folder elsewhere, which the loader follows."""
+    elsewhere = tmp_path / "elsewhere"
+    (project / "content/episodes").rename(elsewhere)
+    (project / "content/episodes").symlink_to(elsewhere)
+    _settled(project)
+    _settled(project)
+    page = next(elsewhere.glob("*.md"))
+    with page.open("r+", encoding="utf-8") as f:   # in place: the folder's own times stay as they were
+        text = f.read()
+        f.seek(0)
+        f.write(text.replace("---\n\n", "---\n\nEdited in place. ", 1))
+    run = _build(project)
+    assert NO_OP not in run.stdout
+    assert "Edited in place." in "".join(p.read_text(encoding="utf-8") for p in (project / "_site/episodes").glob("*.html"))
