@@ -10,10 +10,9 @@ A build is remembered only if what it read stood still while it read it:
 the sources (transcripts, templates, feed files) are looked at before the
 import and again after the build, the pages under content/ after the
 import (which writes them) and again after the build, and each pair must
-agree. A file modified within a second before the look that first saw it
-could have been modified again in the same clock tick and kept its mtime,
-so then nothing is remembered (git's "racily clean" entries); the pages the
-import writes are measured against the end of the build instead. Only a build
+agree. A file modified within a second before the last look could be
+modified again in the same clock tick and keep its mtime, so then nothing
+is remembered (git's "racily clean" entries). Only a build
 that reported nothing is remembered: a warning or an error is reported
 again on every build, as it must be for --strict. A podcast feed given as
 a URL makes every build ask the show's host (a conditional GET), so then
@@ -149,13 +148,15 @@ def remember(config: SiteConfig, report: Report, summary: ImportSummary, result:
     the import, ``imported`` after it."""
     cache, key = _cache(config)
     after = look(config) if report.clean and not summary.pending and before and imported else None
-    # The pages the import has just written are measured against the end of
-    # the build, so that the build after an import can already be skipped:
-    # a page changed after the look before the build yet unseen by stat would
-    # have to change within the same clock tick as that look.
+    # A change after a look shows in the next one, but for a file written
+    # again, at the same size, within the clock tick of the look itself: for
+    # the last look that is the next build's risk, so a file that recent is
+    # not trusted. For the looks before, it would take such a rewrite within
+    # milliseconds of the import reading the file; they are not held to it,
+    # so that transcripts copied in just before a build (a daily job's) do
+    # not cost the next build its shortcut.
     trusted = (after is not None and after.sources == before.sources and after.content == imported.content
-               and before.sources_newest <= before.taken_ns - RACY_NS
-               and imported.content_newest <= after.taken_ns - RACY_NS)
+               and max(after.sources_newest, after.content_newest) <= after.taken_ns - RACY_NS)
     if not trusted:
         cache.put(KIND, key, None)
         return
