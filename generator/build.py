@@ -134,11 +134,20 @@ _KEY_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=
 
 
 def _templates_key(templates_dir: Path) -> str:
-    """Every template file's name and bytes: any edit re-renders every page."""
+    """Every template file's name and bytes: any edit re-renders every page.
+    Linked folders are followed, as Jinja follows them (each folder once)."""
+    files: list[Path] = []
+    seen: set[tuple[int, int]] = set()
+    for folder, dirs, names in os.walk(templates_dir, followlinks=True):
+        st = os.stat(folder)
+        if (st.st_dev, st.st_ino) in seen:
+            dirs[:] = []
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        files += [Path(folder, name) for name in names if os.path.isfile(os.path.join(folder, name))]
     parts: list[str | bytes] = []
-    for path in sorted(templates_dir.rglob("*")):
-        if path.is_file():
-            parts += [path.relative_to(templates_dir).as_posix(), path.read_bytes()]
+    for path in sorted(files, key=lambda p: p.relative_to(templates_dir).as_posix()):
+        parts += [path.relative_to(templates_dir).as_posix(), path.read_bytes()]
     return make_key("templates", *parts)
 
 

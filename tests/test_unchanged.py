@@ -178,3 +178,19 @@ def test_pages_in_a_linked_folder_are_looked_at_too(project, tmp_path):
     run = _build(project)
     assert NO_OP not in run.stdout
     assert "Edited in place." in "".join(p.read_text(encoding="utf-8") for p in (project / "_site/episodes").glob("*.html"))
+
+
+def test_a_template_in_a_linked_folder_is_an_input(project, tmp_path):
+    """templates/partials may link to a folder elsewhere: an edit there reaches every page."""
+    partials = tmp_path / "partials"
+    partials.mkdir()
+    (partials / "note.html").write_text("<p class=\"note\">First note</p>\n", encoding="utf-8")
+    (project / "templates/partials").symlink_to(partials)
+    base = project / "templates/base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("</footer>", '{% include "partials/note.html" %}</footer>', 1),
+                    encoding="utf-8")
+    _settled(project)
+    (partials / "note.html").write_text("<p class=\"note\">Second note</p>\n", encoding="utf-8")
+    run = _build(project)
+    assert NO_OP not in run.stdout
+    assert "Second note" in (project / "_site/index.html").read_text(encoding="utf-8")
