@@ -10,7 +10,7 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -72,11 +72,7 @@ def _search_job(site: Site, meta: list[dict]) -> tuple:
     """Everything ``search_index`` needs, small enough to send to a worker."""
     config = site.config
     sources = [(site.pages[e.slug].key, e.path) for e in site.episodes]
-    return config.cache_dir, config.ignore_topics, meta, sources, _output_name(config)
-
-
-def _output_name(config: SiteConfig) -> str:
-    return output_name(config.output_dir)
+    return config.cache_dir, config.ignore_topics, meta, sources, output_name(config.output_dir)
 
 
 def search_index(job: tuple) -> dict[str, str]:

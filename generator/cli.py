@@ -90,10 +90,8 @@ def _run(args: argparse.Namespace, config: SiteConfig, report: Report) -> None:
             watch(rebuilder)
         return
 
-    from generator.importer import import_site
-
     if args.command == "build":
-        from generator import unchanged
+        from generator import unchanged   # first, and alone: a no-op imports neither stage
 
         nothing_new, before = unchanged.last_build(config)
         if nothing_new:
@@ -101,6 +99,7 @@ def _run(args: argparse.Namespace, config: SiteConfig, report: Report) -> None:
             print(summary.line())
         else:
             from generator.build import build_site
+            from generator.importer import import_site
 
             summary = import_site(config, report)
             print(summary.line())
@@ -113,6 +112,8 @@ def _run(args: argparse.Namespace, config: SiteConfig, report: Report) -> None:
             if args.verbose:
                 print("".join(f"  no audio: {line}\n" for line in result.audio.unmatched), end="")
         return
+    from generator.importer import import_site
+
     summary = import_site(config, report)
     print(summary.line())
 

@@ -215,7 +215,8 @@ class Views:
     def _topic_links(self, episode: Episode) -> list[dict]:
         """An episode's topics; those without a page of their own have no url."""
         slugs = self.site.topic_slugs
-        return [{"name": name, "url": self.urls.link(self.urls.topic(slugs[name])) if self.has_page(slugs[name]) else ""}
+        return [{"name": name,
+                 "url": self.urls.link(self.urls.topic(slugs[name])) if self.has_page(slugs[name]) else ""}
                 for name in episode.topics]
 
     # Pages -------------------------------------------------------------------------------------
