@@ -310,6 +310,10 @@
     held.forEach(function (i) { if (used.indexOf(Number(i)) < 0) delete cache.shards[i] })
   }
 
+  // lunr's hits with each matchData reduced to the terms it matched (all a
+  // snippet needs), one shared list per set of terms: recent answers are
+  // kept, and at 10,000 episodes their matchData held most of the worker's
+  // heap (docs/benchmarks.md, session 9).
   function compact (hits) {
     var lists = Object.create(null)
     return hits.map(function (hit) {
