@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import resource
 import sys
 import time
 from pathlib import Path
@@ -44,5 +45,19 @@ def main(root: Path, base_url: str) -> dict:
             "errors": report.errors, "episodes": result.episodes}
 
 
+def peak_mb() -> float:
+    """The largest resident size of this process since its exec (VmHWM) and
+    of the workers it reaped (their ru_maxrss, which starts from this
+    process's size when they fork). Not this process's own ru_maxrss: Linux
+    keeps that across exec, so it would start at the benchmark's own size."""
+    own = 0.0
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                own = int(line.split()[1]) / 1024
+    return max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+
+
 if __name__ == "__main__":
-    print(json.dumps(main(Path(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else "http://localhost:8000/")))
+    stats = main(Path(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else "http://localhost:8000/")
+    print(json.dumps({**stats, "peak_mb": peak_mb()}))

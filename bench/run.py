@@ -77,7 +77,9 @@ def run_build(root: Path) -> dict:
         raise SystemExit(f"build failed in {root}")
     stats = json.loads(out)
     stats["wall"] = time.perf_counter() - started
-    stats["peak_mb"] = usage.ru_maxrss / 1024
+    # The child measures its own peak: wait4's ru_maxrss would include this
+    # process's size, which Linux carries across the child's exec.
+    stats.setdefault("peak_mb", usage.ru_maxrss / 1024)
     return stats
 
 
