@@ -16,11 +16,11 @@
 var SNIPPET_BEFORE = 12
 var SNIPPET_WORDS = 40
 
-// ``state.index`` is the index (manifest and what was loaded with it) new
-// queries use. Each query holds on to the one it started with, to the end:
-// a deploy that switches the index mid-query can never mix an old manifest's
-// numbers with a new manifest's files.
-var state = { base: '/', index: null, loading: null, pages: Object.create(null), terms: Object.create(null),
+// ``state.loading`` is a promise of the index (manifest and what was loaded
+// with it) new queries use. Each query holds on to the one it started with,
+// to the end: a deploy that switches the index mid-query can never mix an old
+// manifest's numbers with a new manifest's files.
+var state = { base: '/', loading: null, pages: Object.create(null), terms: Object.create(null),
   shown: [], shownId: 0 }
 
 self.onmessage = function (event) {
@@ -51,14 +51,11 @@ function Index (url, manifest) {
 }
 
 function useManifest (url) {
-  var loading = fetchJSON(url).then(function (manifest) {
+  state.loading = fetchJSON(url).then(function (manifest) {
     archiveSearch.checkManifest(manifest)
-    var index = new Index(url, manifest)
-    if (state.loading === loading) state.index = index
-    return index
+    return new Index(url, manifest)
   })
-  state.loading = loading
-  return loading
+  return state.loading
 }
 
 function init (msg) {
