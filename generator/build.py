@@ -218,20 +218,6 @@ class _Todo:
     download: tuple[str, str] | None = None   # (name, key) of the episode's download, if changed
 
 
-def _episode_inputs(site: Site, views: Views, index: int, salt: str) -> str:
-    """A hash of everything an episode page's context is made from: much
-    cheaper than making the context, which a rebuild then needs only for the
-    pages that changed."""
-    episode = site.episodes[index]
-    neighbours = [site.episodes[i] for i in (index - 1, index + 1) if 0 <= i < len(site.episodes)]
-    return make_key(salt, site.pages[episode.slug].key, str(index == 0), str(index + 1 == len(site.episodes)),
-                    *(views.card(e).digest for e in neighbours), "related",
-                    *(views.card(views.by_slug[s]).digest for s in site.related.get(episode.slug, ())), "topics",
-                    *(f"{site.topic_slugs[t]}:{views.has_page(site.topic_slugs[t])}" for t in episode.topics), "show",
-                    site.show_slugs.get(episode.show, "") if len(site.shows) > 1 else "",
-                    "audio", repr(site.audio.get(episode.slug)))
-
-
 def _episodes_to_render(out: Output, site: Site, urls: Urls, views: Views, page_salt: str,
                         cache: Cache) -> list[_Todo]:
     """Episode pages and transcript downloads whose key changed. A page's key
@@ -242,12 +228,13 @@ def _episodes_to_render(out: Output, site: Site, urls: Urls, views: Views, page_
     keys: dict[str, str] = {}
     todo = []
     for index, episode in enumerate(site.episodes):
-        inputs = _episode_inputs(site, views, index, salt)
-        name, ctx, key = urls.episode(episode.slug), None, known.get(inputs)
+        inputs = views.episode_inputs(index)
+        inputs_key = inputs.key(salt)
+        name, ctx, key = urls.episode(episode.slug), None, known.get(inputs_key)
         if key is None:
-            name, ctx = views.episode_page(index)
+            name, ctx = views.episode_page(inputs)
             key = make_key("episode.html", page_salt, _context_json(ctx), site.pages[episode.slug].key)
-        keys[inputs] = key
+        keys[inputs_key] = key
         page_changed = not out.reuse(urls.output_file(name), key)
         download = None
         if site.config.transcript_files:
@@ -256,7 +243,7 @@ def _episodes_to_render(out: Output, site: Site, urls: Urls, views: Views, page_
                 download = (urls.transcript(episode.slug), txt_key)
         if page_changed or download:
             if ctx is None:
-                name, ctx = views.episode_page(index)
+                name, ctx = views.episode_page(inputs)
             todo.append(_Todo("episode.html" if page_changed else None, name, key, ctx, episode.slug, download))
     if keys != known:
         cache.put_pack("episode-keys", keys)

@@ -11,10 +11,13 @@ import json
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from urllib.parse import quote
 
 from generator.audio import Audio, audio_type, clock, paragraph_starts
+from generator.cache import make_key
 from generator.content import Episode
+from generator.load import Loaded
 from generator.markup import Body
 from generator.site import Site
 from generator.units import format_duration, iso_duration
@@ -69,10 +72,13 @@ def transcript_header(urls: Urls, episode: Episode) -> str:
 
 
 def excerpt(site: Site, episode: Episode, words: int = EXCERPT_WORDS) -> str:
-    if episode.description:
-        return episode.description
-    lead = site.pages[episode.slug].lead.split()   # words hold no spaces: these are the words joined
-    return " ".join(lead[:words]) + "…" if len(lead) > words else " ".join(lead)
+    return episode.description or lead_excerpt(site.pages[episode.slug].lead, words)
+
+
+def lead_excerpt(lead: str, words: int) -> str:
+    """The first ``words`` words of a transcript's lead (``Loaded.lead``)."""
+    split = lead.split()   # words hold no spaces: these are the words joined
+    return " ".join(split[:words]) + "…" if len(split) > words else " ".join(split)
 
 
 class Card(Mapping):
@@ -109,6 +115,35 @@ def _card(fields: dict, digest: str) -> Card:
 def key_default(value) -> str:
     """``json.dumps``'s ``default`` for a page's key: a Card stands for its digest."""
     return value.digest if isinstance(value, Card) else str(value)
+
+
+@dataclass(frozen=True)
+class EpisodeInputs:
+    """Everything an episode page is made from beyond what every page shares
+    (the config, the templates, ``Views.common``). ``Views.episode_page``
+    reads nothing else, and ``key`` hashes every field, so a field added
+    here is in the key too: a rebuild checks this, not the page's context,
+    which costs ten times as much to make."""
+    page: Loaded                      # the episode, its lead and word count; in the key as its content hash
+    newer: Card | None
+    older: Card | None
+    related: tuple[Card, ...]
+    topics: tuple[tuple[str, str], ...]   # (name, slug of its page, or "" when it has none)
+    show_slug: str                    # "" when the archive has one show
+    audio: Audio | None
+
+    def key(self, salt: str) -> str:
+        return make_key(salt, *(_key_part(getattr(self, f.name)) for f in fields(self)))
+
+
+def _key_part(value) -> str:
+    if isinstance(value, Loaded):
+        return f"{value.episode.slug}\0{value.key}"
+    if isinstance(value, Card):
+        return value.digest
+    if isinstance(value, tuple):
+        return "\0".join(map(_key_part, value))
+    return repr(value)
 
 
 def transcript_blocks(body: Body, audio_seconds: int = 0) -> list[dict]:
@@ -212,13 +247,6 @@ class Views:
     def _paged_topics(self) -> list:
         return [t for t in self.site.topics.values() if self.has_page(t.slug)]
 
-    def _topic_links(self, episode: Episode) -> list[dict]:
-        """An episode's topics; those without a page of their own have no url."""
-        slugs = self.site.topic_slugs
-        return [{"name": name,
-                 "url": self.urls.link(self.urls.topic(slugs[name])) if self.has_page(slugs[name]) else ""}
-                for name in episode.topics]
-
     # Pages -------------------------------------------------------------------------------------
 
     def home_pages(self) -> list[tuple[str, dict]]:
@@ -265,44 +293,52 @@ class Views:
         audio = audio_view(self.site.audio.get(slug), self.by_slug[slug])
         return transcript_blocks(self.site.bodies[slug], audio["seconds"] if audio else 0)
 
-    def episode_page(self, index: int) -> tuple[str, dict]:
-        episodes = self.site.episodes
+    def episode_inputs(self, index: int) -> EpisodeInputs:
+        """What the episode at ``index`` (newest first) is rendered from."""
+        site, episodes = self.site, self.site.episodes
         episode = episodes[index]
-        name = self.urls.episode(episode.slug)
-        newer = episodes[index - 1] if index > 0 else None
-        older = episodes[index + 1] if index + 1 < len(episodes) else None
-        words = self.site.pages[episode.slug].word_count
-        audio = audio_view(self.site.audio.get(episode.slug), episode)
+        slugs = site.topic_slugs
+        return EpisodeInputs(
+            page=site.pages[episode.slug],
+            newer=self.card(episodes[index - 1]) if index > 0 else None,
+            older=self.card(episodes[index + 1]) if index + 1 < len(episodes) else None,
+            related=tuple(self.card(self.by_slug[s]) for s in site.related.get(episode.slug, ())),
+            topics=tuple((name, slugs[name] if self.has_page(slugs[name]) else "") for name in episode.topics),
+            show_slug=site.show_slugs[episode.show] if episode.show and len(site.shows) > 1 else "",
+            audio=site.audio.get(episode.slug))
+
+    def episode_page(self, inputs: EpisodeInputs) -> tuple[str, dict]:
+        """(name, context) of an episode page, from its inputs alone (see EpisodeInputs)."""
+        episode, urls, found = inputs.page.episode, self.urls, inputs.audio
+        name = urls.episode(episode.slug)
+        words = inputs.page.word_count
+        audio = audio_view(found, episode)
         view = {
             "title": episode.title, "show": episode.show,
-            "show_url": self.urls.link(self.urls.show(self.site.show_slugs[episode.show]))
-            if episode.show and len(self.site.shows) > 1 else "",
+            "show_url": urls.link(urls.show(inputs.show_slug)) if inputs.show_slug else "",
             "description": episode.description,
             "date": episode.date.isoformat(), "date_display": display_date(episode.date),
-            "year_url": self.urls.link(self.urls.year(episode.date.year)),
+            "year_url": urls.link(urls.year(episode.date.year)),
             "duration": format_duration(episode.duration), "duration_iso": iso_duration(episode.duration),
             "audio_format": episode.audio_format,
             "audio": audio, "audio_seconds": audio["seconds"] if audio else 0,
             "word_count": words, "reading_minutes": max(1, round(words / WORDS_PER_MINUTE)),
-            "topics": self._topic_links(episode),
+            "topics": [{"name": name, "url": urls.link(urls.topic(slug)) if slug else ""}
+                       for name, slug in inputs.topics],
             # Without a .txt on the site, the page makes the download (assets/transcript.js).
-            "transcript_url": self.urls.link(self.urls.transcript(episode.slug))
-            if self.site.config.transcript_files else "",
+            "transcript_url": urls.link(urls.transcript(episode.slug)) if self.site.config.transcript_files else "",
             "transcript_file": f"{episode.slug}.txt",
-            "transcript_header": transcript_header(self.urls, episode),
-            "newer": self.card(newer) if newer else None,
-            "older": self.card(older) if older else None,
-            "related": [self.card(self.by_slug[s]) for s in self.site.related.get(episode.slug, ())],
+            "transcript_header": transcript_header(urls, episode),
+            "newer": inputs.newer, "older": inputs.older, "related": list(inputs.related),
         }
-        description = episode.description or excerpt(self.site, episode, 30)
+        description = episode.description or lead_excerpt(inputs.page.lead, 30)
         jsonld = {
             "@context": "https://schema.org", "@type": "PodcastEpisode",
-            "name": episode.title, "url": self.urls.absolute(name),
+            "name": episode.title, "url": urls.absolute(name),
             "datePublished": episode.date.isoformat(), "duration": iso_duration(episode.duration),
             "description": description,
             "partOfSeries": {"@type": "PodcastSeries", "name": episode.show or self.site.config.title},
         }
-        found = self.site.audio.get(episode.slug)
         if found:
             jsonld["associatedMedia"] = {"@type": "AudioObject", "contentUrl": found.url,
                                          "encodingFormat": found.type or audio_type(found.url),

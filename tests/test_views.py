@@ -10,7 +10,8 @@ from generator.content import Episode
 from generator.load import Bodies, Loaded
 from generator.site import Site
 from generator.urls import Urls
-from generator.views import Views
+from generator.audio import Audio
+from generator.views import EpisodeInputs, Views
 from tests.growth_support import assert_linear
 
 
@@ -40,3 +41,43 @@ def test_home_pages_cost_grows_linearly_with_the_archive():
         views = Views(_site(n, 2), Urls("http://localhost:8000/"))
         return views.home_pages
     assert_linear(prepare, 1000)
+
+
+def _changed(inputs: EpisodeInputs, views: Views) -> dict[str, EpisodeInputs]:
+    """The inputs with each field in turn given another value a page would show."""
+    page = inputs.page
+    other = views.card(views.site.episodes[-1])
+    return {
+        "page": dataclasses.replace(inputs, page=Loaded(dataclasses.replace(page.episode, title="Retitled"),
+                                                        page.key + "-edited", page.lead, page.word_count)),
+        "newer": dataclasses.replace(inputs, newer=other),
+        "older": dataclasses.replace(inputs, older=None),
+        "related": dataclasses.replace(inputs, related=(other,)),
+        "topics": dataclasses.replace(inputs, topics=(("Cats", "cats"),)),
+        "show_slug": dataclasses.replace(inputs, show_slug="other-show"),
+        "audio": dataclasses.replace(inputs, audio=Audio("https://example.com/e5.mp3", "audio/mpeg")),
+    }
+
+
+def test_every_input_of_an_episode_page_is_in_its_key_and_on_the_page():
+    # A rebuild re-renders an episode page only when this key changes: a
+    # field the page shows but the key left out would leave pages stale.
+    views = Views(_site(10, 5), Urls("http://localhost:8000/"))
+    inputs = views.episode_inputs(5)
+    changed = _changed(inputs, views)
+    assert set(changed) == {f.name for f in dataclasses.fields(EpisodeInputs)}
+    for field, edited in changed.items():
+        assert edited.key("salt") != inputs.key("salt"), field
+        assert views.episode_page(edited) != views.episode_page(inputs), field
+    assert inputs.key("salt") == views.episode_inputs(5).key("salt")
+    assert inputs.key("salt") != inputs.key("another salt")
+
+
+def test_an_episode_page_is_made_from_its_inputs_alone():
+    # The same inputs on a site that holds nothing else give the same page:
+    # episode_page reads no other part of the site, which its key would miss.
+    urls = Urls("http://localhost:8000/")
+    site = _site(10, 5)
+    inputs = Views(site, urls).episode_inputs(5)
+    empty = dataclasses.replace(site, episodes=[], pages={})
+    assert Views(empty, urls).episode_page(inputs) == Views(site, urls).episode_page(inputs)
