@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from generator import audio, feeds, index_update, search, search_shards, transcript_html
+from generator import audio, feeds, index_update, related, search, search_shards, transcript_html
 from generator.cache import Cache, make_key
 from generator.config import SiteConfig
 from generator.content import Episode
 from generator.errors import ContentError, Report
 from generator.load import PAGE, cached_tokens, page_body
 from generator.output import Output, check_output_dir, manifest_path, output_name
-from generator.site import Site, build_model, related_table
+from generator.site import Site, build_model
 from generator.summaries import BuildResult
 from generator.workers import Background, gc_paused, parallel_map
 from generator.urls import Urls
@@ -362,7 +362,7 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
         if manifest is None:
             indexing = running.enter_context(Background(_timed_search_index, _search_job(site, search_meta)))
         # After the index has started: the two take seconds each at 10,000 episodes, one on each core.
-        site.related = related_table(site, cache)
+        site.related = related.related_table(site.episodes, site.topic_slugs, config.related_count, cache)
         todo = _episodes_to_render(out, site, urls, views, page_salt, cache)
         todo += _pages_to_render(out, pages, urls, page_salt)
         _render_pages(out, todo, site, urls, views, templates_key)
@@ -380,8 +380,7 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
         _write_static(out, config, urls, assets)
         committing = time.perf_counter()
         out.commit(site_key)
-    for kind in (PAGE, "related"):
-        cache.prune(kind)
+    cache.prune(PAGE)
     stages["write"] = out.write_seconds + time.perf_counter() - committing
     stages["render"] = committing - rendering - out.write_seconds
     return BuildResult(len(site.episodes), out.files, config.output_dir, time.perf_counter() - started, stages,

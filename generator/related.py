@@ -1,0 +1,91 @@
+"""Related episodes: for each episode, the ones sharing its rarest topics.
+
+An episode's list depends only on the episodes it shares a topic with: a
+topic's weight is a function of its own episode count, not of the size of
+the archive, and ties go to the episode closest in date, then by slug, not
+by position. So a rebuild works out again only the episodes that share a
+topic with one that was added, removed, retagged or redated: at 10,000
+episodes a new one touches about a quarter of them, not all.
+"""
+from __future__ import annotations
+
+import heapq
+import math
+from collections import defaultdict
+
+from generator.cache import Cache, make_key
+from generator.content import Episode
+
+# A topic on more episodes than this says little ("Russia" on a Russia
+# podcast) and is skipped, which keeps the work linear: at most this many
+# candidates per topic of an episode.
+TOO_COMMON = 500
+# A topic on df episodes weighs log(1 + RARITY / df): rarer topics count for
+# more. A constant, not the archive's size, so that a new episode changes
+# the weight of its own topics only.
+RARITY = 10_000
+
+PACK = "related"   # the cache pack: the last build's table and what it was made from
+
+Signature = tuple[int, tuple[str, ...]]   # an episode's date (ordinal) and topic slugs
+
+
+def signatures(episodes: list[Episode], topic_slugs: dict[str, str]) -> dict[str, Signature]:
+    """What an episode's own part in the table depends on, by slug."""
+    return {e.slug: (e.date.toordinal(), tuple(sorted({topic_slugs[t] for t in e.topics}))) for e in episodes}
+
+
+def related_episodes(signed: dict[str, Signature], count: int,
+                     only: set[str] | None = None) -> dict[str, tuple[str, ...]]:
+    """The ``count`` episodes related to each episode (to each in ``only``,
+    if given), best first."""
+    slugs = list(signed)
+    days = [signed[s][0] for s in slugs]
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, slug in enumerate(slugs):
+        for topic in signed[slug][1]:
+            postings[topic].append(i)
+    weight = {t: math.log(1 + RARITY / len(p)) for t, p in postings.items() if len(p) <= TOO_COMMON}
+    out: dict[str, tuple[str, ...]] = {}
+    for i, slug in enumerate(slugs):
+        if only is not None and slug not in only:
+            continue
+        scores: dict[int, float] = {}
+        get = scores.get
+        for topic in signed[slug][1]:
+            w = weight.get(topic)
+            if w is not None:
+                for j in postings[topic]:
+                    scores[j] = get(j, 0.0) + w
+        scores.pop(i, None)
+        if len(scores) > count:
+            # Only scores near the top can make the cut; sorting just those
+            # keeps this fast when a topic is shared by hundreds of episodes.
+            floor = heapq.nlargest(count, scores.values())[-1] - 1e-6
+            scores = {j: s for j, s in scores.items() if s >= floor}
+        day = days[i]
+        best = sorted(scores, key=lambda j: (-round(scores[j], 9), abs(days[j] - day), slugs[j]))[:count]
+        out[slug] = tuple(slugs[j] for j in best)
+    return out
+
+
+def related_table(episodes: list[Episode], topic_slugs: dict[str, str], count: int,
+                  cache: Cache) -> dict[str, tuple[str, ...]]:
+    """``related_episodes`` for every episode, worked out again only for the
+    episodes whose lists can have changed since the last build."""
+    signed = signatures(episodes, topic_slugs)
+    settings = make_key(PACK, str(count), str(TOO_COMMON), str(RARITY))
+    last = cache.get_pack(PACK)
+    if last.get("settings") != settings:
+        related = related_episodes(signed, count)
+    else:
+        before, related = last["signatures"], last["related"]
+        if before == signed:
+            return related
+        changed = {s for s in signed.keys() | before.keys() if signed.get(s) != before.get(s)}
+        topics = {t for s in changed for sig in (signed.get(s), before.get(s)) if sig for t in sig[1]}
+        redo = {s for s, (_, own) in signed.items() if s in changed or not topics.isdisjoint(own)}
+        related = {s: related[s] for s in signed if s not in redo} | related_episodes(signed, count, redo)
+        related = {s: related[s] for s in signed}   # in the archive's order, as a clean build makes it
+    cache.put_pack(PACK, {"settings": settings, "signatures": signed, "related": related})
+    return related
