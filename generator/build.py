@@ -233,7 +233,7 @@ def _episodes_to_render(out: Output, site: Site, urls: Urls, views: Views, page_
         name, ctx, key = urls.episode(episode.slug), None, known.get(inputs_key)
         if key is None:
             name, ctx = views.episode_page(inputs)
-            key = make_key("episode.html", page_salt, _context_json(ctx), site.pages[episode.slug].key)
+            key = make_key("episode.html", page_salt, _context_json(ctx), inputs.page.key)
         keys[inputs_key] = key
         page_changed = not out.reuse(urls.output_file(name), key)
         download = None

@@ -85,7 +85,8 @@ def related_table(episodes: list[Episode], topic_slugs: dict[str, str], count: i
         changed = {s for s in signed.keys() | before.keys() if signed.get(s) != before.get(s)}
         topics = {t for s in changed for sig in (signed.get(s), before.get(s)) if sig for t in sig[1]}
         redo = {s for s, (_, own) in signed.items() if s in changed or not topics.isdisjoint(own)}
-        related = {s: related[s] for s in signed if s not in redo} | related_episodes(signed, count, redo)
-        related = {s: related[s] for s in signed}   # in the archive's order, as a clean build makes it
+        fresh = related_episodes(signed, count, redo)
+        # In the archive's order, as a clean build makes it.
+        related = {s: fresh[s] if s in redo else related[s] for s in signed}
     cache.put_pack(PACK, {"settings": settings, "signatures": signed, "related": related})
     return related
