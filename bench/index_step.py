@@ -44,16 +44,17 @@ def jobs(n: int, folder: Path) -> dict[str, tuple]:
     shutil.rmtree(folder, ignore_errors=True)
     cache = Cache(folder)
     sources, meta = [], []
-    for i, episode in enumerate(reversed(episodes(n + 1))):   # newest first, as the site orders them
+    for i, episode in enumerate(episodes(n + 1)):   # oldest first, as the index numbers them
         key = hashlib.sha256(f"bench page {n} {i}".encode()).hexdigest()
         doc = SearchDoc(str(i), episode.title, episode.topics, (episode.text,))
         cache.put(PAGE, key, None, doc_tokens(doc))   # the page's Loaded is not needed here
         sources.append((key, folder / f"{key}.md"))   # never read: the tokens are cached
         meta.append({"u": f"episodes/{key[:12]}.html", "t": episode.title, "s": episode.show,
                      "d": display_date(episode.date), "y": episode.date.year})
-    without_newest = (folder, (), meta[1:], sources[1:])
-    return {"old": (*without_newest, "old"), "full": (*without_newest, "full"),
-            "newest": (folder, (), meta, sources, "newest")}
+    site = folder / "site"   # the last build's output, which an update reads shards from
+    without_newest = (folder, (), meta[:-1], sources[:-1])
+    return {"old": (*without_newest, "old", site), "full": (*without_newest, "full", site),
+            "newest": (folder, (), meta, sources, "newest", site)}
 
 
 def _index_entry(folder: Path, slot: str) -> Path:
@@ -65,7 +66,10 @@ def measure(n: int, repeats: int, folder: Path | None = None) -> dict:
     folder = folder or OUT / f"index-step-{n}"
     todo = jobs(n, folder)
     # The state the newest episode updates: today's index of the archive without it.
-    build.search_index((*todo["full"][:4], "newest"))
+    files, _ = build.search_index((*todo["full"][:4], "newest", todo["newest"][5]))
+    (todo["newest"][5] / "search").mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (todo["newest"][5] / "search" / name).write_text(text, encoding="utf-8")
     state = _index_entry(folder, "newest").read_bytes()
     best = {name: float("inf") for name in todo}
     best_cpu = {name: float("inf") for name in todo}
@@ -82,9 +86,11 @@ def measure(n: int, repeats: int, folder: Path | None = None) -> dict:
             out = run(job)
             best_cpu[name] = min(best_cpu[name], time.process_time() - started_cpu)
             best[name] = min(best[name], time.perf_counter() - started)
-            documents = len(json.loads(out)["refs"]) if name == "old" else json.loads(out[manifest_name(out)])["n"]
+            documents = len(json.loads(out)["refs"]) if name == "old" else json.loads(out[0][manifest_name(out[0])])["n"]
             if documents != len(job[3]):   # the run did what it is said to
                 raise SystemExit(f"index step {name}: {documents} documents, expected {len(job[3])}")
+            if name == "newest" and not out[1] and len(json.loads(out[0][manifest_name(out[0])])["shards"]) > 1:
+                raise SystemExit("index step newest: made every shard anew instead of updating")
             del out
     shutil.rmtree(folder, ignore_errors=True)
     return {"n": n, "repeats": repeats, "seconds": best, "cpu_seconds": best_cpu,

@@ -14,7 +14,9 @@ import json
 from dataclasses import dataclass
 from typing import Iterable
 
-from generator.search import BOOSTS, FIELDS, FORMAT, K1, B, LUNR_VERSION, SEARCH_PIPELINE, DocTokens
+from generator.search import BOOSTS, FIELDS, K1, B, LUNR_VERSION, SEARCH_PIPELINE, DocTokens
+
+FORMAT = 1   # the compact format then: keys field * documents + document
 
 
 # --- generator/search.py at c1f4faa^ (compact_index, _gaps) ---
@@ -139,7 +141,7 @@ def search_index(job: tuple) -> str:
     from generator.cache import Cache
     from generator.load import cached_tokens
 
-    cache_folder, ignore_topics, meta, sources, slot = job
+    cache_folder, ignore_topics, meta, sources, slot = job[:5]
     cache = Cache(cache_folder)
     keys = [key for key, _ in sources]
     refs = [_base36(i) for i in range(len(sources))]

@@ -64,54 +64,56 @@ def _base36(n: int) -> str:
 
 
 def _search_meta(site: Site, urls: Urls) -> list[dict]:
+    """What a search result shows of each episode, oldest first: the order of refs."""
     return [{"u": urls.episode(e.slug), "t": e.title, "s": e.show, "d": display_date(e.date),
-             "y": e.date.year if e.date else None} for e in site.episodes]
+             "y": e.date.year if e.date else None} for e in reversed(site.episodes)]
 
 
 def _search_job(site: Site, meta: list[dict]) -> tuple:
     """Everything ``search_index`` needs, small enough to send to a worker."""
     config = site.config
-    sources = [(site.pages[e.slug].key, e.path) for e in site.episodes]
-    return config.cache_dir, config.ignore_topics, meta, sources, output_name(config.output_dir)
+    sources = [(site.pages[e.slug].key, e.path) for e in reversed(site.episodes)]
+    return config.cache_dir, config.ignore_topics, meta, sources, output_name(config.output_dir), config.output_dir
 
 
-def search_index(job: tuple) -> dict[str, str]:
+def search_index(job: tuple, afresh: bool = False) -> tuple[dict[str, str], list[str]]:
     """The files of search/ (see ``search_shards``): the lunr index in term
-    shards, and what a result shows.
+    shards, and what a result shows. Returns the files to write and the
+    names of the last build's files to keep as they are.
 
-    If the last index differs only by one episode added first or last (the
-    usual new transcript), that index is updated rather than built again."""
+    If the last index differs only by one episode added after the others
+    (the usual new transcript), only the shards that episode changes are
+    made, from the last build's; ``afresh`` makes every file anew."""
     # The collector took 10-30 % of the step (1,000 episodes), traversing the
     # tokens and postings it makes (which hold no cycles) over and over.
     # Re-measure: .venv/bin/python -m bench.index_step --sizes 1000 --repeats 5
     with gc_paused():
-        return _search_index(job)
+        return _search_index(job, afresh)
 
 
-def _search_index(job: tuple) -> dict[str, str]:
-    cache_folder, ignore_topics, meta, sources, slot = job
+def _search_index(job: tuple, afresh: bool) -> tuple[dict[str, str], list[str]]:
+    cache_folder, ignore_topics, meta, sources, slot, output_dir = job
     cache = Cache(cache_folder)
     keys = [key for key, _ in sources]
-    refs = [_base36(i) for i in range(len(sources))]
-    state = cache.get("index", slot)
-    updated = False
-    if index_update.current(state) and len(state.keys) + 1 == len(keys):
-        for at, others in ((0, slice(1, None)), (len(state.keys), slice(None, -1))):
-            if keys[others] == state.keys and meta[others] == state.compact.get("docs"):
-                key, path = sources[at]
-                index_update.insert(state, at, key, refs, cached_tokens(cache, key, path, ignore_topics), meta[at])
-                updated = True
-                break
-    if not updated:
-        counts: dict[str, list[int]] = {}
-        tokens = (cached_tokens(cache, key, path, ignore_topics) for key, path in sources)
-        compact = search.compact_index(refs, tokens, meta, counts)
-        state = index_update.state_of(keys, compact, counts)
-    else:
-        compact = state.compact
-    cache.put("index", slot, state)
     metas = [search_shards.EpisodeMeta(m["u"], m["t"], m["s"], m["d"], m["y"]) for m in meta]
-    return search_shards.shard_files(compact, metas)
+    state = None if afresh else cache.get("index", slot)
+    written = None
+    if index_update.current(state) and state.keys == keys[:-1] and state.docs == meta[:-1]:
+        key, path = sources[-1]
+        folder = Path(output_dir) / search_shards.FOLDER
+        try:
+            written = index_update.append(state, key, meta[-1], metas[-1],
+                                          cached_tokens(cache, key, path, ignore_topics),
+                                          lambda name: (folder / name).read_text(encoding="utf-8"))
+        except index_update.Stale:
+            written = None
+    if written is None:
+        tokens = (cached_tokens(cache, key, path, ignore_topics) for key, path in sources)
+        compact = search.compact_index([_base36(i) for i in range(len(sources))], tokens)
+        data, written = search_shards.index_files(compact, metas)
+        state = index_update.state_of(keys, meta, data, written)
+    cache.put("index", slot, state)
+    return written.files, written.kept
 
 
 def _timed_search_index(job: tuple) -> tuple[dict[str, str], float]:
@@ -321,6 +323,17 @@ def _reuse_search_files(out: Output, index_key: str) -> str | None:
     return manifest
 
 
+def _keep_search_files(out: Output, names: list[str]) -> bool:
+    """Keep the last build's search files ``names``, if each is as it was written."""
+    for name in names:
+        entry = out.old.get(search_shards.FOLDER + name)
+        # Named by a hash of their content, which their key (a hash of the same) must start with.
+        if not entry or not name.split("-")[-1].startswith(entry[0][:12]) \
+                or not out.reuse(search_shards.FOLDER + name, entry[0]):
+            return False
+    return True
+
+
 def _manifest(config: SiteConfig) -> Path:
     """Where the cache remembers what the build wrote into this output folder."""
     return manifest_path(config.cache_dir, config.output_dir)
@@ -370,7 +383,9 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
             transcript_html.write_transcripts(out, site, urls)
         _write_feeds(out, site, urls, pages)
         if indexing:
-            files, stages["search"] = indexing.result()
+            (files, kept), stages["search"] = indexing.result()
+            if not _keep_search_files(out, kept):   # changed since the last build: make them all anew
+                files, _ = search_index(_search_job(site, search_meta), afresh=True)
             for name, text in files.items():
                 out.write(search_shards.FOLDER + name, text, index_key if name == "latest.json" else None)
             manifest = search_shards.manifest_name(files)

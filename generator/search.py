@@ -7,7 +7,7 @@ gap-encoded document numbers with term frequencies, and every field's length
 per document. Field vectors are a function of exactly those numbers (BM25,
 as lunr's Builder computes them): ``expand_index`` rebuilds the index lunr's
 Builder would have built, and ``search_shards`` turns the compact index into
-the files the site serves, with those numbers precomputed per posting.
+the files the site serves, from which the browser works those numbers out.
 
 Tokenising agrees between the two languages because the pipeline is ours on
 both sides, registered under the same names: ``archiveFold`` (accents and
@@ -17,9 +17,9 @@ untrimmed) and ``archiveStemmer`` (lunr.js's Porter stemmer; lunr.py's own
 turns "day" into "dai" where lunr.js keeps "day"). The JS side of each lives
 in ``assets/search-pipeline.js``.
 
-Compact format, version 1 (JSON, written by ``to_json``)::
+Compact format, version 2 (JSON, written by ``to_json``)::
 
-    {"format": 1, "lunr": "2.3.9", "k1": 1.2, "b": 0.75,
+    {"format": 2, "lunr": "2.3.9", "k1": 1.2, "b": 0.75,
      "fields": ["title", "topics", "text"], "boosts": [10, 5, 1],
      "pipeline": [search pipeline labels],
      "refs": [ref of document 0, ...],
@@ -28,8 +28,10 @@ Compact format, version 1 (JSON, written by ``to_json``)::
      "postings": [[gap, tf, gap, tf, ...], ...],               # one row per term
      "docs": [result metadata per document]}                   # only if given
 
-A posting's key is ``field * len(refs) + document``; keys ascend within a row
-and each is stored as its gap from the previous one (the first from 0).
+A posting's key is ``document * len(fields) + field``; keys ascend within a
+row and each is stored as its gap from the previous one (the first from 0).
+Keys of one document do not depend on how many others there are, so a
+document added last adds postings at the ends of rows and changes no other.
 A term's ``_index`` in the expanded index is its position in ``terms``.
 """
 from __future__ import annotations
@@ -51,7 +53,7 @@ from lunr.pipeline import Pipeline
 from lunr.stop_word_filter import WORDS as STOP_WORDS, stop_word_filter
 from lunr.token import Token
 
-FORMAT = 1
+FORMAT = 2
 LUNR_VERSION = "2.3.9"
 FIELDS = ("title", "topics", "text")
 BOOSTS = (10, 5, 1)
@@ -309,47 +311,33 @@ def build_index(docs: list[SearchDoc], meta: list | None = None,
     return compact_index([doc.ref for doc in docs], (tokenize(doc) for doc in docs), meta)
 
 
-def compact_index(refs: list[str], tokens: Iterable[DocTokens], meta: list | None = None,
-                  counts: dict[str, list[int]] | None = None) -> dict:
+def compact_index(refs: list[str], tokens: Iterable[DocTokens], meta: list | None = None) -> dict:
     """``build_index`` from each document's counted terms, in ``refs`` order.
 
     ``tokens`` is consumed one document at a time, so a large archive's
-    counts never all sit in memory at once. ``counts``, if given, is filled
-    with each term's number of postings per field, which ``index_update``
-    needs to update the index later.
+    counts never all sit in memory at once.
     """
     if len(set(refs)) != len(refs):
         raise ValueError("search documents need unique refs")
     if meta is not None and len(meta) != len(refs):
         raise ValueError(f"{len(meta)} metadata entries for {len(refs)} search documents")
-    n = len(refs)
-    by_field: list[defaultdict[str, list[int]]] = [defaultdict(list) for _ in FIELDS]   # term -> [key, tf, ...]
+    n, width = len(refs), len(FIELDS)
+    rows: defaultdict[str, list[int]] = defaultdict(list)   # term -> [key, tf, ...]
     lengths: list[list[int]] = [[] for _ in FIELDS]
     count = 0
     for d, stat in enumerate(tokens):
         count += 1
-        for f, rows in enumerate(by_field):
+        for f in range(width):
             lengths[f].append(stat.lengths[f])
             frequencies = stat.frequencies[f]
             # Every term's row found (or started) and given its (key, tf) at
             # C speed, a whole document at a time: no Python loop per term.
+            # Documents, then fields, come in key order, so every row ascends.
             # Re-measure: .venv/bin/python -m bench.index_step --sizes 1000 --repeats 5
-            _consume(map(_extend, map(rows.__getitem__, frequencies), zip(repeat(f * n + d), frequencies.values())))
+            _consume(map(_extend, map(rows.__getitem__, frequencies), zip(repeat(d * width + f), frequencies.values())))
     if count != n:
         raise ValueError(f"{count} token counts for {n} search documents")
-    titles, topics, texts = by_field
-    terms = sorted(texts.keys() | titles.keys() | topics.keys())
-    # Keys ascend field by field, so a term's rows just join. Most terms are
-    # in the text alone, and their text row is their whole row.
-    rows = dict(texts)
-    if counts is not None:
-        counts.update(zip(rows, ([0, 0, len(row) // 2] for row in rows.values())))
-    for term in titles.keys() | topics.keys():
-        title, topic, text = titles.get(term, []), topics.get(term, []), texts.get(term, [])
-        rows[term] = title + topic + text
-        if counts is not None:
-            counts[term] = [len(title) // 2, len(topic) // 2, len(text) // 2]
-    postings = list(map(_gaps, map(rows.__getitem__, terms)))
+    terms = sorted(rows)
     compact = {
         "format": FORMAT, "lunr": LUNR_VERSION, "k1": K1, "b": B,
         "fields": list(FIELDS), "boosts": list(BOOSTS),
@@ -357,7 +345,7 @@ def compact_index(refs: list[str], tokens: Iterable[DocTokens], meta: list | Non
         "refs": refs,
         "lengths": lengths,
         "terms": terms,
-        "postings": postings,
+        "postings": list(map(_gaps, map(rows.__getitem__, terms))),
     }
     if meta is not None:
         compact["docs"] = meta
@@ -405,7 +393,7 @@ def expand_index(compact: dict) -> dict:
         for j in range(0, len(row), 2):
             key += row[j]
             tf = row[j + 1]
-            f, d = divmod(key, n)
+            d, f = divmod(key, len(fields))
             posting[fields[f]][refs[d]] = {}
             score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (lengths[f][d] / average[f])) + tf)
             score *= boosts[f]

@@ -1,51 +1,57 @@
 """The search index as the site serves it: term shards, a manifest, and small
 metadata files, so a query downloads only what it needs.
 
-Every posting carries the number lunr.js 2.3.9's Builder puts in the
-document's field vector for that term (BM25 with the whole archive's idf,
-field-length normalisation, the field's boost, rounded to 3 decimals). In
-lunr.js 2.3.9 a hit's score is dot(query vector, field vector) / |query
-vector| (``lunr.Vector.prototype.similarity``), and a query vector has
-elements only at the query's own terms, so a lunr.Index holding just the
-query's terms and those numbers scores every document exactly as the full
-index does. ``assets/search-worker.js`` builds that index; PORT.md beside
-this file records the argument and what is ported.
+A posting carries its term frequency; the browser works out the number
+lunr.js 2.3.9's Builder puts in the document's field vector (BM25 with the
+whole archive's idf and average field lengths, the field's boost, rounded
+to 3 decimals) from it, the term's number of postings and the field
+lengths. In lunr.js 2.3.9 a hit's score is dot(query vector, field vector)
+/ |query vector| (``lunr.Vector.prototype.similarity``), and a query vector
+has elements only at the query's own terms, so a lunr.Index holding just
+the query's terms and those numbers scores every document exactly as the
+full index does. ``assets/search-index.js`` builds that index; PORT.md
+beside this file records the argument and what is ported.
 
-Files under search/, each named with a hash of content except the pointer:
+Shipping frequencies rather than finished weights is what lets a rebuild
+cost what changed: a weight depends on the number of documents and their
+average length, so one new episode changed every weight in the archive; a
+frequency never changes once written.
+
+Files under search/, each named with a hash of its content except the pointer:
 
     latest.json              {"manifest": "manifest-HASH.json"}  (for a tab opened before a deploy)
-    manifest-HASH.json       see ``manifest`` below
-    shard-SET-I.json         shard I: {"t": [term, ...], "p": [[gap, weight, gap, weight, ...], ...]}
-    meta-SET-I.json          [[url, title, show, date], ...] for refs I * META_CHUNK onwards
+    manifest-HASH.json       see ``site_files`` below
+    shard-HASH.json          {"t": [term, ...], "p": [[gap, tf, gap, tf, ...], ...]}
+    lengths-HASH.json        [terms in each field of each document], by key
+    meta-HASH.json           [[url, title, show, date], ...] for META_CHUNK documents
     shows-HASH.json          [show number per ref]          (only for the show filter)
     terms-HASH.json          [every term]                   (only for leading wildcards and fuzzy terms)
 
-SET is one hash of every shard and metadata file: all of them change
-together anyway (a new document changes every term's idf, and the newest
-shifts every ref), and one hash in the manifest instead of one per file
-keeps the manifest, which every search downloads, a third of the size.
+A posting's key is ``document * fields + field``, its gap the difference
+from the key before it in the row (the first from 0). Documents are numbered
+oldest first (ref = base 36 of the number), so a new episode adds postings
+at the ends of rows; sorting by date needs no data and a year is a range of
+refs. Terms are in UTF-16 order, as JavaScript compares strings.
 
-A posting's key is ``field * n + document`` (n documents), its gap the
-difference from the key before it in the row (the first from 0), its weight
-the field vector element times 1000 (an integer). Terms are in UTF-16 order,
-as JavaScript compares strings. A shard holds a lexicographic range of terms
-of about SHARD_POSTINGS postings; a term with more postings than that is cut
-into pieces that each fill a shard of their own (a manifest entry whose
-first and last term are that term).
-
-Documents are numbered in the site's order, newest first (ref = base 36 of
-the number), so sorting by date needs no data and a year is a range of refs.
+Shard boundaries depend only on each term and its number of postings (see
+``layout``), never on where the last build cut, so an updated index is
+byte for byte the one a clean build writes, and a new episode rewrites only
+the shards holding its terms. A term with more than SHARD_POSTINGS postings
+is cut into pieces of SHARD_POSTINGS from its first posting, each a shard of
+its own (manifest entries whose first and last term are that term), so new
+postings change only its last piece.
 """
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
-import math
+import zlib
 from dataclasses import dataclass
+from typing import Callable
 
-SHARD_FORMAT = 2
-SHARD_POSTINGS = 6000     # postings per shard: about 25 KB gzip
+SHARD_FORMAT = 3
+SHARD_POSTINGS = 6000     # postings per shard on average: about 20 KB gzip
+SHARD_CAP = 2 * SHARD_POSTINGS   # the most a shard of several terms holds
 META_CHUNK = 25           # result metadata entries per file
 FOLDER = "search/"
 
@@ -59,10 +65,27 @@ class EpisodeMeta:
     year: int | None
 
 
-def js_round(x: float) -> int:
-    """JavaScript's Math.round for x >= 0 (ties go up; Python's round goes to even)."""
-    r = math.floor(x)
-    return r + 1 if x - r >= 0.5 else r
+@dataclass(frozen=True)
+class Shard:
+    terms: tuple[str, ...]
+    piece: int = -1   # which piece of a term too long for one shard, else -1
+
+
+@dataclass
+class IndexData:
+    """What the files are made from, apart from the postings themselves."""
+    header: dict                # lunr version, fields, boosts, k1, b, pipeline
+    terms: list[str]            # UTF-16 order
+    counts: dict[str, int]      # term -> postings, over all fields
+    lengths: list[int]          # terms in each field of each document, by key
+    metas: list[EpisodeMeta]    # by ref
+
+
+@dataclass
+class Written:
+    files: dict[str, str]       # name -> text, for every file but the kept shards
+    kept: list[str]             # names of the last build's shard files this index reuses
+    shards: list[tuple[Shard, str]]   # every shard and its content hash, in manifest order
 
 
 def utf16_key(term: str) -> bytes:
@@ -73,118 +96,165 @@ def _dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
 def _named(kind: str, text: str) -> tuple[str, str]:
-    return f"{kind}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]}.json", text
+    return f"{kind}-{content_hash(text)}.json", text
 
 
-def weights(compact: dict) -> list[list[int]]:
-    """Per term (in ``compact["terms"]`` order), the posting row with each
-    tf replaced by lunr's field vector element times 1000."""
-    n = len(compact["refs"])
-    k1, b, boosts = compact["k1"], compact["b"], compact["boosts"]
-    # The Builder's denominator k1 * (1 - b + b * (length / average)), per key.
-    denominators: list[float] = []
-    for row in compact["lengths"]:
-        average = sum(row) / n if n else 0
-        # A field empty in every document has no postings to weigh (lunr would divide 0 by 0).
-        denominators += [k1 * (1 - b + b * (length / average)) if average else 0.0 for length in row]
-    boost_of = [boosts[key // n] for key in range(len(denominators))]
-    k1_1 = k1 + 1
-    floor = math.floor
-    out = []
-    for row in compact["postings"]:
-        with_term = len(row) // 2
-        idf = math.log(1 + abs((n - with_term + 0.5) / (with_term + 0.5)))
-        # Operation for operation as lunr.Builder.createFieldVectors, so the
-        # floats agree, then Math.round(score * 1000) (ties up, not to even);
-        # a comprehension, as this runs once per posting of the archive.
-        new = row[:]
-        new[1::2] = [r + (s - r >= 0.5)
-                     for key, tf in zip(itertools.accumulate(row[0::2]), row[1::2])
-                     for s in (idf * (k1_1 * tf) / (denominators[key] + tf) * boost_of[key] * 1000,)
-                     for r in (floor(s),)]
-        out.append(new)
+def ends_shard(term: str, count: int, shard_postings: int = SHARD_POSTINGS) -> bool:
+    """Whether a shard ends after ``term``: for a fixed share of terms,
+    weighted by postings, so shards hold shard_postings on average.
+
+    A hash rather than a running count: a count would move every later
+    boundary when one term gains a posting."""
+    return zlib.crc32(term.encode("utf-8")) * shard_postings < count << 32
+
+
+def pieces(count: int, shard_postings: int = SHARD_POSTINGS) -> int:
+    """Shards a term of ``count`` postings takes: 0 if it shares one."""
+    return -(-count // shard_postings) if count > shard_postings else 0
+
+
+def layout(terms: list[str], counts: dict[str, int], shard_postings: int = SHARD_POSTINGS) -> list[Shard]:
+    """The shards of an index, from its terms (in UTF-16 order) and their counts alone."""
+    out: list[Shard] = []
+    group: list[str] = []
+    size = 0
+    cap = 2 * shard_postings
+    for term in terms:
+        count = counts[term]
+        if count > shard_postings:
+            if group:
+                out.append(Shard(tuple(group)))
+                group, size = [], 0
+            out.extend(Shard((term,), k) for k in range(pieces(count, shard_postings)))
+            continue
+        if group and size + count > cap:
+            out.append(Shard(tuple(group)))
+            group, size = [], 0
+        group.append(term)
+        size += count
+        if ends_shard(term, count, shard_postings):
+            out.append(Shard(tuple(group)))
+            group, size = [], 0
+    if group:
+        out.append(Shard(tuple(group)))
     return out
 
 
-def _cut(row: list[int], size: int) -> list[list[int]]:
-    """A long row in pieces of ``size`` postings, each piece's first gap made absolute."""
-    pieces, key = [], 0
+def cut(row: list[int], size: int) -> list[list[int]]:
+    """A row in pieces of ``size`` postings, each piece's first gap made absolute
+    (the row's own first gap is absolute already)."""
+    out, key = [], 0
     for start in range(0, len(row), 2 * size):
         piece = row[start:start + 2 * size]
         first = key + piece[0]
         key = first + sum(piece[2::2])
         piece[0] = first
-        pieces.append(piece)
-    return pieces
+        out.append(piece)
+    return out
 
 
-def shard_files(compact: dict, metas: list[EpisodeMeta], shard_postings: int = SHARD_POSTINGS) -> dict[str, str]:
-    """Every file under search/ (name -> text), latest.json included."""
-    rows = weights(compact)
-    order = sorted(range(len(compact["terms"])), key=lambda i: utf16_key(compact["terms"][i]))
-    shard_texts: list[str] = []
-    shards: list[list] = []   # [first term, last term]
+def site_files(data: IndexData, rows: Callable[[str, int], list[int]],
+               kept: Callable[[Shard], str | None] = lambda shard: None,
+               shard_postings: int = SHARD_POSTINGS) -> Written:
+    """Every file under search/, latest.json included.
 
-    def flush(terms: list[str], postings: list[list[int]]) -> None:
-        shard_texts.append(_dumps({"t": terms, "p": postings}))
-        shards.append([terms[0], terms[-1]])
-
-    terms: list[str] = []
-    postings: list[list[int]] = []
-    count = 0
-    for i in order:
-        term, row = compact["terms"][i], rows[i]
-        size = len(row) // 2
-        if size > shard_postings:   # a shard of its own per piece
-            if terms:
-                flush(terms, postings)
-                terms, postings, count = [], [], 0
-            for piece in _cut(row, shard_postings):
-                flush([term], [piece])
-            continue
-        if count + size > shard_postings and terms:
-            flush(terms, postings)
-            terms, postings, count = [], [], 0
-        terms.append(term)
-        postings.append(row)
-        count += size
-    if terms:
-        flush(terms, postings)
-
-    meta_texts = [_dumps([[m.url, m.title, m.show, m.date] for m in metas[first:first + META_CHUNK]])
-                  for first in range(0, len(metas), META_CHUNK)]
-    digest = hashlib.sha256()
-    for text in (*shard_texts, "\0", *meta_texts):
-        digest.update(text.encode("utf-8"))
-        digest.update(b"\0")
-    set_hash = digest.hexdigest()[:12]
+    ``rows(term, piece)`` gives the term's postings from that piece on (from
+    the first for a term that shares a shard), first gap absolute;
+    ``kept(shard)`` the hash of the last build's identical shard, if there
+    is one, which is then neither made nor written again.
+    """
     files: dict[str, str] = {}
-    named = {"set": set_hash}   # what shard_name and meta_name read from a manifest
-    files.update((shard_name(named, i), text) for i, text in enumerate(shard_texts))
-    files.update((meta_name(named, i), text) for i, text in enumerate(meta_texts))
+    kept_names: list[str] = []
+    shards: list[tuple[Shard, str]] = []
+    plan = layout(data.terms, data.counts, shard_postings)
+    i = 0
+    while i < len(plan):
+        shard = plan[i]
+        if shard.piece < 0:
+            same = kept(shard)
+            if same is None:
+                name, text = _named("shard", _dumps({"t": list(shard.terms), "p": [rows(t, 0) for t in shard.terms]}))
+                files[name] = text
+                same = name[len("shard-"):-len(".json")]
+            else:
+                kept_names.append(f"shard-{same}.json")
+            shards.append((shard, same))
+            i += 1
+            continue
+        term = shard.terms[0]
+        count = pieces(data.counts[term], shard_postings)
+        made = None
+        for k in range(count):
+            piece = plan[i + k]
+            same = None if made is not None else kept(piece)
+            if same is None:
+                if made is None:
+                    made = cut(rows(term, k), shard_postings)
+                    first = k
+                name, text = _named("shard", _dumps({"t": [term], "p": [made[k - first]]}))
+                files[name] = text
+                same = name[len("shard-"):-len(".json")]
+            else:
+                kept_names.append(f"shard-{same}.json")
+            shards.append((piece, same))
+        i += count
+
+    metas = data.metas
+    meta_hashes = []
+    for first in range(0, len(metas), META_CHUNK):
+        name, text = _named("meta", _dumps([[m.url, m.title, m.show, m.date] for m in metas[first:first + META_CHUNK]]))
+        files[name] = text
+        meta_hashes.append(name[len("meta-"):-len(".json")])
     show_names = sorted({m.show for m in metas if m.show})
     number = {name: i for i, name in enumerate(show_names)}
     shows_name, text = _named("shows", _dumps([number.get(m.show, -1) for m in metas]))
     files[shows_name] = text
-    terms_name, text = _named("terms", _dumps([compact["terms"][i] for i in order]))
+    terms_name, text = _named("terms", _dumps(data.terms))
     files[terms_name] = text
+    lengths_name, text = _named("lengths", _dumps(data.lengths))
+    files[lengths_name] = text
 
     manifest = {
-        "format": SHARD_FORMAT, "lunr": compact["lunr"], "fields": compact["fields"],
-        "pipeline": compact["pipeline"], "n": len(compact["refs"]),
-        "set": set_hash, "shards": shards, "metaFiles": len(meta_texts), "metaChunk": META_CHUNK,
+        "format": SHARD_FORMAT, **data.header, "n": len(metas),
+        "shards": [[shard.terms[0], shard.terms[-1], same] for shard, same in shards],
+        "meta": meta_hashes, "metaChunk": META_CHUNK, "lengths": lengths_name,
         "shows": show_names, "showsFile": shows_name, "years": _years(metas), "terms": terms_name,
     }
     name, text = _named("manifest", _dumps(manifest))
     files[name] = text
     files["latest.json"] = _dumps({"manifest": name})
-    return files
+    return Written(files, kept_names, shards)
+
+
+def index_data(compact: dict, metas: list[EpisodeMeta]) -> IndexData:
+    """The IndexData of a compact index (``search.compact_index``)."""
+    header = {key: compact[key] for key in ("lunr", "fields", "boosts", "k1", "b", "pipeline")}
+    counts = {term: len(row) // 2 for term, row in zip(compact["terms"], compact["postings"])}
+    lengths = [length for per_document in zip(*compact["lengths"]) for length in per_document]
+    return IndexData(header, sorted(compact["terms"], key=utf16_key), counts, lengths, list(metas))
+
+
+def index_files(compact: dict, metas: list[EpisodeMeta], shard_postings: int = SHARD_POSTINGS) -> tuple[IndexData, Written]:
+    """The files of a compact index, all made afresh."""
+    data = index_data(compact, metas)
+    by_term = dict(zip(compact["terms"], compact["postings"]))
+
+    # With nothing kept, every term is asked for from its first piece.
+    return data, site_files(data, lambda term, piece: by_term[term], shard_postings=shard_postings)
+
+
+def shard_files(compact: dict, metas: list[EpisodeMeta], shard_postings: int = SHARD_POSTINGS) -> dict[str, str]:
+    """Every file under search/ (name -> text), latest.json included."""
+    return index_files(compact, metas, shard_postings)[1].files
 
 
 def _years(metas: list[EpisodeMeta]) -> list[list[int]]:
-    """[year, first ref, last ref] for each year, newest first: the episodes
-    are in date order, so each year is one run of refs."""
+    """[year, first ref, last ref] for each run of refs in one year, in ref order."""
     years: list[list[int]] = []
     for d, meta in enumerate(metas):
         if meta.year is None:
@@ -198,11 +268,11 @@ def _years(metas: list[EpisodeMeta]) -> list[list[int]]:
 
 def shard_name(manifest: dict, i: int) -> str:
     """The file of shard ``i`` (``shardName`` in assets/search-index.js)."""
-    return f"shard-{manifest['set']}-{i}.json"
+    return f"shard-{manifest['shards'][i][2]}.json"
 
 
 def meta_name(manifest: dict, i: int) -> str:
-    return f"meta-{manifest['set']}-{i}.json"
+    return f"meta-{manifest['meta'][i]}.json"
 
 
 def manifest_name(files: dict[str, str]) -> str:

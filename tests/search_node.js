@@ -72,9 +72,7 @@ async function shardedSearch (dir, manifest, q, typing, cache = {}) {
   const read = name => JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'))
   const fetched = []
   try {
-    const found = await api.search(manifest, cache,
-      i => { const name = api.shardName(manifest, i); fetched.push(name); return Promise.resolve(read(name)) },
-      () => { fetched.push(manifest.terms); return Promise.resolve(read(manifest.terms)) },
+    const found = await api.search(manifest, cache, name => { fetched.push(name); return Promise.resolve(read(name)) },
       q, typing)
     return { hits: found.hits.map(r => [r.ref, r.score]), notices: found.notices, fetched }
   } catch (error) {
@@ -89,7 +87,7 @@ function serve () {
   const lines = require('readline').createInterface({ input: process.stdin })
   let queue = Promise.resolve()
   // One session: the terms expanded for earlier queries are reused (as the
-  // worker does), but shards and answers are not, so each query's fetches show.
+  // worker does), but shards, lengths and answers are not, so each query's fetches show.
   const session = {}
   lines.on('line', line => {
     const { q, typing } = JSON.parse(line)
@@ -97,6 +95,7 @@ function serve () {
       delete session.shards
       delete session.terms
       delete session.answers
+      delete session.lengths
       const sharded = await shardedSearch(dir, manifest, q, typing, session)
       process.stdout.write(JSON.stringify({ full: fullSearch(index, q, typing), sharded }) + '\n')
     })

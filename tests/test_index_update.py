@@ -1,17 +1,22 @@
-"""Updating the search index for new episodes gives exactly the bytes a
-clean build of the index writes."""
+"""Updating the search index for a new episode gives exactly the files a
+clean build of the index writes, and rewrites only the shards it changes."""
 from __future__ import annotations
 
-import pytest
-from hypothesis import given, strategies as st
+import json
 
-from generator.index_update import IndexState, current, insert, state_of, to_json as state_json
-from generator.search import SearchDoc, compact_index, doc_tokens, to_json
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from bench.corpus import episodes
+from generator.index_update import IndexState, Stale, append, current, state_of
+from generator.paragraphs import split_paragraphs
+from generator.search import SearchDoc, compact_index, doc_tokens
+from generator.search_shards import EpisodeMeta, index_files
 
 # Few words, so documents share terms; some sort between the others, and one
 # needs escaping in JSON.
 _WORDS = st.sampled_from("nato kyiv putin treaty grain summit border river minsk tariff zürich "
-                         "ærø \"quoted\" 42 x".split())
+                         "ærø \"quoted\" 42 x 𝔸lpha".split())
 
 
 def _doc(draw) -> SearchDoc:
@@ -22,43 +27,93 @@ def _doc(draw) -> SearchDoc:
 
 @st.composite
 def _archives(draw):
-    docs = [_doc(draw) for _ in range(draw(st.integers(0, 6)))]
-    added = [(_doc(draw), draw(st.booleans())) for _ in range(draw(st.integers(1, 4)))]
-    return docs, added
+    return [_doc(draw) for _ in range(draw(st.integers(0, 6)))], [_doc(draw) for _ in range(draw(st.integers(1, 5)))]
 
 
-def _clean(docs: list[SearchDoc]) -> tuple[dict, dict]:
-    counts: dict = {}
-    meta = [{"t": d.title} for d in docs]
-    compact = compact_index([str(i) for i in range(len(docs))], [doc_tokens(d) for d in docs], meta, counts)
-    return compact, counts
+def _meta(i: int, doc: SearchDoc) -> EpisodeMeta:
+    return EpisodeMeta(f"episodes/{i}.html", doc.title, "Show" if i % 2 else "", "", 2000 + i // 3)
 
 
-@given(_archives())
-def test_adding_episodes_one_by_one_first_or_last_equals_building_the_index_whole(archive):
+def _clean(docs: list[SearchDoc], shard_postings: int):
+    compact = compact_index([str(i) for i in range(len(docs))], [doc_tokens(d) for d in docs])
+    return index_files(compact, [_meta(i, d) for i, d in enumerate(docs)], shard_postings)
+
+
+class Site:
+    """The search/ folder of the last build, as ``append`` reads it."""
+
+    def __init__(self, docs: list[SearchDoc], shard_postings: int):
+        data, written = _clean(docs, shard_postings)
+        self.files = dict(written.files)
+        self.state = state_of([f"key{i}" for i in range(len(docs))], [i for i in range(len(docs))], data,
+                              written, shard_postings)
+        self.read: list[str] = []
+
+    def add(self, doc: SearchDoc):
+        n = len(self.state.keys)
+
+        def read(name: str) -> str:
+            self.read.append(name)
+            return self.files[name]
+
+        written = append(self.state, f"key{n}", n, _meta(n, doc), doc_tokens(doc), read)
+        self.files = {**{name: self.files[name] for name in written.kept}, **written.files}
+        return written
+
+
+@given(_archives(), st.sampled_from([1, 2, 3, 50]))
+@settings(max_examples=150)
+def test_adding_episodes_one_by_one_equals_building_the_index_whole(archive, shard_postings):
+    # Shards of one to three postings: every term is cut into pieces, or ends a shard.
     docs, added = archive
-    compact, counts = _clean(docs)
-    state = state_of([f"key{i}" for i in range(len(docs))], compact, counts)
-    assert state_json(state) == to_json(compact)
-    for n, (doc, first) in enumerate(added):
-        at = 0 if first else len(docs)
-        docs.insert(at, doc)
-        refs = [str(i) for i in range(len(docs))]
-        insert(state, at, f"new{n}", refs, doc_tokens(doc), {"t": doc.title})
-        assert state_json(state) == to_json(_clean(docs)[0])
-        assert state.keys[at] == f"new{n}" and len(state.keys) == len(docs)
+    site = Site(docs, shard_postings)
+    for doc in added:
+        docs.append(doc)
+        site.add(doc)
+        assert site.files == _clean(docs, shard_postings)[1].files
+        assert site.state.keys[-1] == f"key{len(docs) - 1}" and len(site.state.keys) == len(docs)
 
 
-def test_a_document_goes_first_or_last_only():
-    compact, counts = _clean([SearchDoc("", "a", (), ()), SearchDoc("", "b", (), ())])
-    state = state_of(["k0", "k1"], compact, counts)
-    with pytest.raises(ValueError, match="first or last"):
-        insert(state, 1, "k", ["0", "1", "2"], doc_tokens(SearchDoc("", "c", (), ())))
+def _corpus(n: int) -> list[SearchDoc]:
+    return [SearchDoc(str(i), e.title, e.topics, tuple(split_paragraphs(e.text))) for i, e in enumerate(episodes(n, 600))]
+
+
+def test_a_new_episode_rewrites_only_the_shards_holding_its_terms():
+    docs = _corpus(301)
+    site = Site(docs[:300], 300)
+    before = {name for name in site.files if name.startswith("shard-")}
+    written = site.add(docs[300])
+    assert site.files == _clean(docs, 300)[1].files
+    made = {name for name in written.files if name.startswith("shard-")}
+    assert written.kept and made and set(written.kept) <= before and not made & before
+    # The shards it made hold a term of the new episode, but for the odd
+    # neighbour whose first term moved when a shard it followed grew.
+    terms = {term for frequencies in doc_tokens(docs[300]).frequencies for term in frequencies}
+    others = [name for name in made if not terms & set(json.loads(written.files[name])["t"])]
+    assert len(others) <= len(made) // 20
+    # It read only shards it remade, and none twice.
+    assert len(site.read) == len(set(site.read)) <= len(made)
+
+
+def test_a_changed_or_missing_shard_is_stale_not_trusted():
+    docs = _corpus(41)
+    edited, missing = Site(docs[:40], 300), Site(docs[:40], 300)
+    for name in edited.files:
+        if name.startswith("shard-"):
+            edited.files[name] = edited.files[name].replace(",1,", ",2,", 1)
+    with pytest.raises(Stale, match="was changed"):
+        edited.add(docs[40])
+
+    def gone(name: str) -> str:
+        raise FileNotFoundError(name)
+
+    with pytest.raises(Stale, match="shard-"):
+        append(missing.state, "key40", 40, _meta(40, docs[40]), doc_tokens(docs[40]), gone)
 
 
 def test_a_state_an_older_build_cached_is_not_updated_but_rebuilt():
-    compact, counts = _clean([SearchDoc("", "a", (), ())])
-    assert current(state_of(["k0"], compact, counts))
+    data, written = _clean([SearchDoc("", "a", (), ())], 50)
+    assert current(state_of(["k0"], [0], data, written))
     older = IndexState.__new__(IndexState)   # as pickle restores one: the attributes it had then
-    older.__dict__.update(keys=["k0"], compact={}, terms=["a"], runs=[[[0, 0, 0, ",1"]]])
+    older.__dict__.update(keys=["k0"], compact={}, counts=[[0, 0, 1]])
     assert not current(older)

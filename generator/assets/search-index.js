@@ -2,14 +2,15 @@
  * 2.3.9 indexes built for one query at a time. Load after lunr.js and
  * search-pipeline.js (importScripts in the search worker, require in node):
  *
- *   archiveSearch.search(manifest, cache, shard, termList, q, typing)
- *     .then(function (found) { found.hits })   // lunr's results: [{ref, score, matchData}]
+ *   archiveSearch.search(manifest, cache, file, q, typing)   // file(name): a promise of search/name, parsed
+ *     .then(function (found) { found.hits })   // lunr's results: [{ref, score, terms}]
  *
  * ``plan`` says which shards and terms a query needs, ``partialIndex``
  * builds the lunr.Index of just those terms.
  *
- * Each posting carries the field vector element lunr's Builder computed for
- * the whole archive, and lunr scores a hit by dot(query vector, field
+ * Each posting carries its term frequency, from which ``expandedTerm``
+ * works out the field vector element lunr's Builder computes for the whole
+ * archive, as the Builder does; lunr scores a hit by dot(query vector, field
  * vector) / |query vector|, so the partial index scores exactly as the full
  * one (PORT.md beside generator/search_shards.py says why).
  */
@@ -17,7 +18,7 @@
   'use strict'
   var lunr = root.lunr || require('lunr')
   var api = root.archiveSearch = root.archiveSearch || {}
-  var FORMAT = 2
+  var FORMAT = 3
   var NO_METADATA = Object.freeze({})
 
   // The bounds that keep every query fast, whatever is typed.
@@ -31,8 +32,8 @@
   }
 
   // File names (search_shards.shard_name and meta_name).
-  api.shardName = function (manifest, i) { return 'shard-' + manifest.set + '-' + i + '.json' }
-  api.metaName = function (manifest, i) { return 'meta-' + manifest.set + '-' + i + '.json' }
+  api.shardName = function (manifest, i) { return 'shard-' + manifest.shards[i][2] + '.json' }
+  api.metaName = function (manifest, i) { return 'meta-' + manifest.meta[i] + '.json' }
 
   // Shards whose term range meets [from, to] (to: the last string that may match).
   function shardsBetween (manifest, from, to) {
@@ -146,7 +147,7 @@
     }
   }
 
-  // A term's postings from the loaded shards, pieces joined: [key, weight, ...] with absolute keys.
+  // A term's postings from the loaded shards, pieces joined: [key, tf, ...] with absolute keys.
   function postingsOf (manifest, loaded, term) {
     var out = []
     api.shardsFor(manifest, term).forEach(function (i) {
@@ -159,6 +160,14 @@
   }
 
   api.ref = function (d) { return d.toString(36) }
+
+  // Each field's average length over all documents, as lunr's Builder
+  // works it out (calculateAverageFieldLengths); lengths are by key.
+  api.averages = function (manifest, lengths) {
+    var width = manifest.fields.length, sums = manifest.fields.map(function () { return 0 })
+    for (var key = 0; key < lengths.length; key++) sums[key % width] += lengths[key]
+    return sums.map(function (sum) { return sum / manifest.n })
+  }
 
   // A term's postings as lunr wants them, kept across queries (a session
   // repeats its words): the inverted index entry, and per posting its field
@@ -174,16 +183,28 @@
     var row = postingsOf(manifest, loaded, term)
     if (!row.length) return null
     if (held.count >= api.KEEP_TERMS) { held.terms = Object.create(null); held.count = 0 }
-    var fields = manifest.fields, n = manifest.n, f
+    var fields = manifest.fields, width = fields.length, f, j, key
     cache.nextTermIndex = cache.nextTermIndex || 0
     var posting = { _index: cache.nextTermIndex++ }, fieldRefs = [], values = []
     for (f = 0; f < fields.length; f++) posting[fields[f]] = {}
-    for (var j = 0; j < row.length; j += 2) {
-      f = Math.floor(row[j] / n)
-      var ref = api.ref(row[j] - f * n)
+    for (j = 0; j < row.length; j += 2) {
+      key = row[j]
+      f = key % width
+      var ref = api.ref((key - f) / width)
       posting[fields[f]][ref] = NO_METADATA
       fieldRefs.push(fields[f] + '/' + ref)
-      values.push(row[j + 1] / 1000)
+    }
+    // lunr.Builder.prototype.createFieldVectors, operation for operation
+    // (a document boost of 1 changes nothing), so the doubles agree.
+    var idf = lunr.idf(posting, manifest.n), k1 = manifest.k1, b = manifest.b
+    var lengths = cache.lengths, averages = cache.averages
+    for (j = 0; j < row.length; j += 2) {
+      key = row[j]
+      f = key % width
+      var tf = row[j + 1]
+      var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (lengths[key] / averages[f])) + tf)
+      score *= manifest.boosts[f]
+      values.push(Math.round(score * 1000) / 1000)
     }
     found = held.terms[term] = { posting: posting, fieldRefs: fieldRefs, values: values }
     held.count++
@@ -323,9 +344,9 @@
   }
 
   /* A query's hits, exactly as a full lunr index would rank them.
-   * ``shard(i)`` and ``termList()`` return promises of the parsed files;
-   * ``cache`` (an object) keeps what they gave across queries. */
-  api.search = function (manifest, cache, shard, termList, q, typing) {
+   * ``file(name)`` returns a promise of a parsed file of search/;
+   * ``cache`` (an object) keeps what it gave across queries. */
+  api.search = function (manifest, cache, file, q, typing) {
     // The same query again (another page, filter or order of its results) has the same hits.
     var key = (typing ? 'typing ' : 'query ') + q
     cache.answers = cache.answers || []
@@ -341,9 +362,9 @@
     cache.shards = cache.shards || Object.create(null)
     function loaded (i) { return cache.shards[i] || null }
     function step (rounds) {
+      if (!parsed.rest && !parsed.phrases.length) return { hits: [], notices: [], parsed: parsed }
       var plan = api.plan(manifest, build, loaded, cache.terms || null, pipeline)
-      if (plan.complete) {
-        if (!parsed.rest && !parsed.phrases.length) return { hits: [], notices: [], parsed: parsed }
+      if (plan.complete && cache.lengths) {
         var index = api.partialIndex(manifest, loaded, plan, cache)
         cache.terms = null   // large, and needed only now and then: the HTTP cache keeps it
         forgetShards(cache, plan.shards)
@@ -351,9 +372,16 @@
       }
       if (rounds > 4) throw new Error('the query needs more of the index than it can load')
       var waits = plan.shards.filter(function (i) { return !cache.shards[i] }).map(function (i) {
-        return shard(i).then(function (data) { cache.shards[i] = data })
+        return file(api.shardName(manifest, i)).then(function (data) { cache.shards[i] = data })
       })
-      if (plan.needTermList && !cache.terms) waits.push(termList().then(function (list) { cache.terms = list }))
+      if (plan.needTermList && !cache.terms) waits.push(file(manifest.terms).then(function (list) { cache.terms = list }))
+      // Every query needs the field lengths: fetched alongside its first shards, once.
+      if (!cache.lengths) {
+        waits.push(file(manifest.lengths).then(function (lengths) {
+          cache.averages = api.averages(manifest, lengths)
+          cache.lengths = lengths
+        }))
+      }
       return Promise.all(waits).then(function () { return step(rounds + 1) })
     }
     try {

@@ -94,8 +94,7 @@ function switchManifest (stale) {
 
 function hitsOf (index, q, typing) {
   var m = index.manifest
-  return archiveSearch.search(m, index.cache, function (i) { return index.file(archiveSearch.shardName(m, i)) },
-    function () { return index.file(m.terms) }, q, typing)
+  return archiveSearch.search(m, index.cache, index.file, q, typing)
 }
 
 function showIds (index) {
@@ -131,7 +130,7 @@ function yearOf (years, d) {
 }
 
 // Filters, their counts, and the order, in one pass over the hits: refs are
-// numbered newest first, so sorting by date is sorting by number, and a year
+// numbered oldest first, so sorting by date is sorting by number, and a year
 // is a run of numbers. A filter's counts apply the other filter, not itself.
 function arrange (index, hits, msg, shows) {
   var m = index.manifest, years = m.years, showNumber = msg.show ? m.shows.indexOf(msg.show) : -1
@@ -146,7 +145,7 @@ function arrange (index, hits, msg, shows) {
     if (inYear && showCounts && s >= 0) showCounts[s][1]++
     if (inYear && inShow) kept.push({ hit: hits[i], d: d })
   }
-  if (msg.sort === 'date') kept.sort(function (a, b) { return a.d - b.d })
+  if (msg.sort === 'date') kept.sort(function (a, b) { return b.d - a.d })   // newest first
   return { items: kept, years: yearCounts, shows: showCounts }
 }
 
