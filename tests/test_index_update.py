@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from bench.corpus import episodes
-from generator.index_update import IndexState, Stale, append, current, state_of
+from generator.index_update import IndexState, Stale, current, insert, inserted_at, state_of
 from generator.paragraphs import split_paragraphs
 from generator.search import SearchDoc, compact_index, doc_tokens
 from generator.search_shards import EpisodeMeta, index_files
@@ -34,44 +34,63 @@ def _meta(i: int, doc: SearchDoc) -> EpisodeMeta:
     return EpisodeMeta(f"episodes/{i}.html", doc.title, "Show" if i % 2 else "", "", 2000 + i // 3)
 
 
+def _metas(docs: list[SearchDoc]) -> list[EpisodeMeta]:
+    # By the document itself, not its number: a document inserted before it must not change it.
+    return [_meta(hash(d) % 97, d) for d in docs]
+
+
 def _clean(docs: list[SearchDoc], shard_postings: int):
     compact = compact_index([str(i) for i in range(len(docs))], [doc_tokens(d) for d in docs])
-    return index_files(compact, [_meta(i, d) for i, d in enumerate(docs)], shard_postings)
+    return compact, index_files(compact, _metas(docs), shard_postings)
 
 
 class Site:
-    """The search/ folder of the last build, as ``append`` reads it."""
+    """The search/ folder of the last build, as ``insert`` reads it."""
 
     def __init__(self, docs: list[SearchDoc], shard_postings: int):
-        data, written = _clean(docs, shard_postings)
+        compact, (data, written) = _clean(docs, shard_postings)
         self.files = dict(written.files)
-        self.state = state_of([f"key{i}" for i in range(len(docs))], [i for i in range(len(docs))], data,
+        self.docs = list(docs)
+        self.state = state_of([f"key-{id(d)}" for d in docs], [repr(d) for d in docs], compact, data,
                               written, shard_postings)
         self.read: list[str] = []
 
-    def add(self, doc: SearchDoc):
-        n = len(self.state.keys)
+    def add(self, doc: SearchDoc, at: int | None = None):
+        at = len(self.docs) if at is None else at
+        self.docs.insert(at, doc)
+        keys = [f"key-{id(d)}" for d in self.docs]
+        assert inserted_at(self.state, keys, [repr(d) for d in self.docs]) == at
 
         def read(name: str) -> str:
             self.read.append(name)
             return self.files[name]
 
-        written = append(self.state, f"key{n}", n, _meta(n, doc), doc_tokens(doc), read)
+        written = insert(self.state, at, keys[at], repr(doc), _metas([doc])[0], doc_tokens(doc), read)
         self.files = {**{name: self.files[name] for name in written.kept}, **written.files}
         return written
 
 
-@given(_archives(), st.sampled_from([1, 2, 3, 50]))
-@settings(max_examples=150)
-def test_adding_episodes_one_by_one_equals_building_the_index_whole(archive, shard_postings):
+@given(_archives(), st.sampled_from([1, 2, 3, 50]), st.lists(st.integers(0, 20), min_size=5, max_size=5))
+@settings(max_examples=200)
+def test_adding_episodes_one_by_one_anywhere_equals_building_the_index_whole(archive, shard_postings, places):
     # Shards of one to three postings: every term is cut into pieces, or ends a shard.
     docs, added = archive
     site = Site(docs, shard_postings)
-    for doc in added:
-        docs.append(doc)
-        site.add(doc)
-        assert site.files == _clean(docs, shard_postings)[1].files
-        assert site.state.keys[-1] == f"key{len(docs) - 1}" and len(site.state.keys) == len(docs)
+    for doc, place in zip(added, places):
+        at = place % (len(site.docs) + 1)
+        site.add(doc, at)
+        assert site.files == _clean(site.docs, shard_postings)[1][1].files
+        assert len(site.state.keys) == len(site.docs)
+
+
+def test_only_one_added_document_is_an_insert():
+    site = Site([SearchDoc("", "a", (), ()), SearchDoc("", "b", (), ())], 50)
+    keys, docs = list(site.state.keys), list(site.state.docs)
+    assert inserted_at(site.state, keys[:1] + ["new"] + keys[1:], docs[:1] + ["new"] + docs[1:]) == 1
+    assert inserted_at(site.state, keys + ["new"], docs + ["new"]) == 2
+    assert inserted_at(site.state, keys, docs) is None
+    assert inserted_at(site.state, ["new"] + keys[::-1], ["new"] + docs[::-1]) is None
+    assert inserted_at(site.state, ["x"] + keys, ["x", "changed", docs[1]]) is None
 
 
 def _corpus(n: int) -> list[SearchDoc]:
@@ -83,7 +102,7 @@ def test_a_new_episode_rewrites_only_the_shards_holding_its_terms():
     site = Site(docs[:300], 300)
     before = {name for name in site.files if name.startswith("shard-")}
     written = site.add(docs[300])
-    assert site.files == _clean(docs, 300)[1].files
+    assert site.files == _clean(docs, 300)[1][1].files
     made = {name for name in written.files if name.startswith("shard-")}
     assert written.kept and made and set(written.kept) <= before and not made & before
     # The shards it made hold a term of the new episode, but for the odd
@@ -93,6 +112,13 @@ def test_a_new_episode_rewrites_only_the_shards_holding_its_terms():
     assert len(others) <= len(made) // 20
     # It read only shards it remade, and none twice.
     assert len(site.read) == len(set(site.read)) <= len(made)
+
+
+def test_a_back_filled_episode_gives_the_files_of_a_clean_build():
+    docs = _corpus(301)
+    site = Site(docs[:300], 300)
+    site.add(docs[300], 150)
+    assert site.files == _clean(site.docs, 300)[1][1].files
 
 
 def test_a_changed_or_missing_shard_is_stale_not_trusted():
@@ -108,12 +134,12 @@ def test_a_changed_or_missing_shard_is_stale_not_trusted():
         raise FileNotFoundError(name)
 
     with pytest.raises(Stale, match="shard-"):
-        append(missing.state, "key40", 40, _meta(40, docs[40]), doc_tokens(docs[40]), gone)
+        insert(missing.state, 40, "key40", "doc", _meta(40, docs[40]), doc_tokens(docs[40]), gone)
 
 
 def test_a_state_an_older_build_cached_is_not_updated_but_rebuilt():
-    data, written = _clean([SearchDoc("", "a", (), ())], 50)
-    assert current(state_of(["k0"], [0], data, written))
+    compact, (data, written) = _clean([SearchDoc("", "a", (), ())], 50)
+    assert current(state_of(["k0"], [0], compact, data, written))
     older = IndexState.__new__(IndexState)   # as pickle restores one: the attributes it had then
     older.__dict__.update(keys=["k0"], compact={}, counts=[[0, 0, 1]])
     assert not current(older)
