@@ -346,35 +346,35 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
     cache = Cache(config.cache_dir)
     site = build_model(config, report, cache)
     stages = {"load": time.perf_counter() - started, "search": 0.0}
-    matching = time.perf_counter()
-    site.audio, site.podcast_image, audio_report = audio.episode_audio(config, site.episodes, report)
-    stages["audio"] = time.perf_counter() - matching
     urls = Urls(config.base_url)
-    views = Views(site, urls)
-    # Every page depends on the templates and on the site-wide part of its context.
-    templates_key = _templates_key(config.templates_dir)
-    page_salt = make_key(templates_key, json.dumps(views.common, sort_keys=True))
-    assets = _theme_assets(config, report)
-    site_key = make_key("site", page_salt, repr(config), os.environ.get("SOURCE_DATE_EPOCH", ""),
-                        *(f"{name}\0{hashlib.sha256(path.read_bytes()).hexdigest()}" for name, path in assets.items()),
-                        *(site.pages[e.slug].key for e in site.episodes), repr(sorted(site.audio.items())))
 
     rendering = time.perf_counter()
     with Output(config.output_dir, _manifest(config)) as out, contextlib.ExitStack() as running:
+        # The search index first, if it changed: it takes seconds at 10,000
+        # episodes, on the other core, and needs nothing the rest makes.
+        search_meta = _search_meta(site, urls)
+        index_key = make_key("search", str(search_shards.SHARD_FORMAT), json.dumps(search_meta, ensure_ascii=False),
+                             *(site.pages[e.slug].key for e in site.episodes))
+        indexing, manifest = None, _reuse_search_files(out, index_key)
+        if manifest is None:
+            indexing = running.enter_context(Background(_timed_search_index, _search_job(site, search_meta)))
+        matching = time.perf_counter()
+        site.audio, site.podcast_image, audio_report = audio.episode_audio(config, site.episodes, report)
+        stages["audio"] = time.perf_counter() - matching
+        views = Views(site, urls)
+        # Every page depends on the templates and on the site-wide part of its context.
+        templates_key = _templates_key(config.templates_dir)
+        page_salt = make_key(templates_key, json.dumps(views.common, sort_keys=True))
+        assets = _theme_assets(config, report)
+        site_key = make_key("site", page_salt, repr(config), os.environ.get("SOURCE_DATE_EPOCH", ""),
+                            *(f"{name}\0{hashlib.sha256(path.read_bytes()).hexdigest()}" for name, path in assets.items()),
+                            *(site.pages[e.slug].key for e in site.episodes), repr(sorted(site.audio.items())))
         if out.intact(site_key):   # nothing changed since the last build: no page needs even a look
             stages["render"] = stages["write"] = 0.0
             return BuildResult(len(site.episodes), out.files, config.output_dir,
                                time.perf_counter() - started, stages, audio_report)
         out.start_staging()
         pages = _other_pages(views, urls)
-        search_meta = _search_meta(site, urls)
-        index_key = make_key("search", str(search_shards.SHARD_FORMAT), json.dumps(search_meta, ensure_ascii=False),
-                             *(site.pages[e.slug].key for e in site.episodes))
-        # The search index, if it changed, is built alongside everything else.
-        indexing, manifest = None, _reuse_search_files(out, index_key)
-        if manifest is None:
-            indexing = running.enter_context(Background(_timed_search_index, _search_job(site, search_meta)))
-        # After the index has started: the two take seconds each at 10,000 episodes, one on each core.
         site.related = related.related_table(site.episodes, site.topic_slugs, config.related_count, cache)
         todo = _episodes_to_render(out, site, urls, views, page_salt, cache)
         todo += _pages_to_render(out, pages, urls, page_salt)
@@ -397,6 +397,6 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
         out.commit(site_key)
     cache.prune(PAGE)
     stages["write"] = out.write_seconds + time.perf_counter() - committing
-    stages["render"] = committing - rendering - out.write_seconds
+    stages["render"] = committing - rendering - out.write_seconds - stages["audio"]
     return BuildResult(len(site.episodes), out.files, config.output_dir, time.perf_counter() - started, stages,
                        audio_report)
