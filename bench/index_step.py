@@ -32,7 +32,7 @@ from generator import build
 from generator.cache import Cache
 from generator.load import PAGE
 from generator.search import SearchDoc, doc_tokens
-from generator.search_shards import manifest_name
+from generator.search_shards import doc_numbers, manifest_name
 from generator.views import display_date
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -43,7 +43,7 @@ def jobs(n: int, folder: Path) -> dict[str, tuple]:
     newest episode), each page's tokens in a cache under ``folder``."""
     shutil.rmtree(folder, ignore_errors=True)
     cache = Cache(folder)
-    sources, meta = [], []
+    sources, meta, dates = [], [], []
     for i, episode in enumerate(episodes(n + 1)):   # oldest first, as the index numbers them
         key = hashlib.sha256(f"bench page {n} {i}".encode()).hexdigest()
         doc = SearchDoc(str(i), episode.title, episode.topics, (episode.text,))
@@ -51,10 +51,12 @@ def jobs(n: int, folder: Path) -> dict[str, tuple]:
         sources.append((key, folder / f"{key}.md"))   # never read: the tokens are cached
         meta.append({"u": f"episodes/{key[:12]}.html", "t": episode.title, "s": episode.show,
                      "d": display_date(episode.date), "y": episode.date.year})
+        dates.append(episode.date)
     site = folder / "site"   # the last build's output, which an update reads shards from
-    without_newest = (folder, (), meta[:-1], sources[:-1])
+    numbers = doc_numbers(dates)
+    without_newest = (folder, (), meta[:-1], sources[:-1], numbers[:-1])
     return {"old": (*without_newest, "old", site), "full": (*without_newest, "full", site),
-            "newest": (folder, (), meta, sources, "newest", site)}
+            "newest": (folder, (), meta, sources, numbers, "newest", site)}
 
 
 def _index_entry(folder: Path, slot: str) -> Path:
@@ -66,16 +68,17 @@ def measure(n: int, repeats: int, folder: Path | None = None) -> dict:
     folder = folder or OUT / f"index-step-{n}"
     todo = jobs(n, folder)
     # The state the newest episode updates: today's index of the archive without it.
-    files, _ = build.search_index((*todo["full"][:4], "newest", todo["newest"][5]))
-    (todo["newest"][5] / "search").mkdir(parents=True, exist_ok=True)
+    site = todo["newest"][6]
+    files, _ = build.search_index((*todo["full"][:5], "newest", site))
+    (site / "search").mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
-        (todo["newest"][5] / "search" / name).write_text(text, encoding="utf-8")
+        (site / "search" / name).write_text(text, encoding="utf-8")
     state = _index_entry(folder, "newest").read_bytes()
     best = {name: float("inf") for name in todo}
     best_cpu = {name: float("inf") for name in todo}
     for _ in range(repeats):
         for name, job in todo.items():
-            entry = _index_entry(folder, job[4])
+            entry = _index_entry(folder, job[5])
             if name == "newest":
                 entry.write_bytes(state)
             else:

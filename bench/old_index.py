@@ -141,7 +141,7 @@ def search_index(job: tuple) -> str:
     from generator.cache import Cache
     from generator.load import cached_tokens
 
-    cache_folder, ignore_topics, meta, sources, slot = job[:5]
+    cache_folder, ignore_topics, meta, sources, _, slot = job[:6]
     cache = Cache(cache_folder)
     keys = [key for key, _ in sources]
     refs = [_base36(i) for i in range(len(sources))]

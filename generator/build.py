@@ -72,8 +72,11 @@ def _search_meta(site: Site, urls: Urls) -> list[dict]:
 def _search_job(site: Site, meta: list[dict]) -> tuple:
     """Everything ``search_index`` needs, small enough to send to a worker."""
     config = site.config
-    sources = [(site.pages[e.slug].key, e.path) for e in reversed(site.episodes)]
-    return config.cache_dir, config.ignore_topics, meta, sources, output_name(config.output_dir), config.output_dir
+    oldest_first = site.episodes[::-1]
+    sources = [(site.pages[e.slug].key, e.path) for e in oldest_first]
+    numbers = search_shards.doc_numbers([e.date for e in oldest_first])
+    return (config.cache_dir, config.ignore_topics, meta, sources, numbers, output_name(config.output_dir),
+            config.output_dir)
 
 
 def search_index(job: tuple, afresh: bool = False) -> tuple[dict[str, str], list[str]]:
@@ -92,26 +95,26 @@ def search_index(job: tuple, afresh: bool = False) -> tuple[dict[str, str], list
 
 
 def _search_index(job: tuple, afresh: bool) -> tuple[dict[str, str], list[str]]:
-    cache_folder, ignore_topics, meta, sources, slot, output_dir = job
+    cache_folder, ignore_topics, meta, sources, numbers, slot, output_dir = job
     cache = Cache(cache_folder)
     keys = [key for key, _ in sources]
     metas = [search_shards.EpisodeMeta(m["u"], m["t"], m["s"], m["d"], m["y"]) for m in meta]
     state = None if afresh else cache.get("index", slot)
     written = None
-    if index_update.current(state) and (at := index_update.inserted_at(state, keys, meta)) is not None:
+    if index_update.current(state) and (at := index_update.inserted_at(state, keys, meta, numbers)) is not None:
         key, path = sources[at]
         folder = Path(output_dir) / search_shards.FOLDER
         try:
-            written = index_update.insert(state, at, key, meta[at], metas[at],
+            written = index_update.insert(state, at, numbers[at], key, meta[at], metas[at],
                                           cached_tokens(cache, key, path, ignore_topics),
                                           lambda name: (folder / name).read_text(encoding="utf-8"))
         except index_update.Stale:
             written = None
     if written is None:
         tokens = (cached_tokens(cache, key, path, ignore_topics) for key, path in sources)
-        compact = search.compact_index([_base36(i) for i in range(len(sources))], tokens)
+        compact = search.compact_index([_base36(number) for number in numbers], tokens, numbers=numbers)
         data, written = search_shards.index_files(compact, metas)
-        state = index_update.state_of(keys, meta, compact, data, written)
+        state = index_update.state_of(keys, meta, data, written)
     cache.put("index", slot, state)
     return written.files, written.kept
 

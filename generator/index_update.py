@@ -1,13 +1,12 @@
 """Keeping the search index up to date as episodes arrive.
 
-Documents are numbered oldest first and a posting's key is ``document *
-fields + field`` (see ``search_shards``), so a new episode, the usual
-change, only adds postings at the ends of its terms' rows; a back-filled
-one moves the keys of the documents after it, which in a gap-encoded row
-changes one number. The state kept between builds is small: the terms,
-their counts and last keys, the field lengths, the metadata and where each
-shard went. An update works out the new layout (which depends on the terms
-and counts alone), keeps every shard none of whose terms changed, and
+Documents are numbered by date (``search_shards.doc_numbers``) and a
+posting's key is ``number * fields + field``, so a new episode, or a
+back-filled one that finds its day's number free, only adds postings to
+its own terms' rows. The state kept between builds is small: the terms and
+their counts, the numbers, field lengths and metadata, and where each shard
+and piece went. An update works out the new layout (which depends on the
+terms and counts alone), keeps every shard none of whose terms changed, and
 remakes the rest from the last build's files: the same files
 ``search_shards.index_files`` writes from scratch.
 """
@@ -24,7 +23,7 @@ from generator.search_shards import (
     SHARD_POSTINGS, EpisodeMeta, IndexData, Shard, Written, content_hash, pieces, site_files, utf16_key,
 )
 
-STATE_FORMAT = 3
+STATE_FORMAT = 4
 
 
 class Stale(Exception):
@@ -33,11 +32,11 @@ class Stale(Exception):
 
 @dataclass
 class IndexState:
-    keys: list[str]                   # each document's page key, by ref
-    docs: list                        # each document's metadata entry as the build gave it, by ref
+    keys: list[str]                   # each document's page key, in order
+    docs: list                        # each document's metadata entry as the build gave it, in order
     data: IndexData
-    last: dict[str, int]              # term -> the key of its last posting
     shards: list[tuple[Shard, str]]   # the last build's shards and their hashes
+    firsts: dict[tuple[str, int], int]   # (term, piece) -> the piece's first key
     shard_postings: int = SHARD_POSTINGS
     format: int = STATE_FORMAT        # a state pickled by an older build has none, or another
 
@@ -48,63 +47,64 @@ def current(state) -> bool:
     return isinstance(state, IndexState) and vars(state).get("format") == STATE_FORMAT
 
 
-def state_of(keys: list[str], docs: list, compact: dict, data: IndexData, written: Written,
+def state_of(keys: list[str], docs: list, data: IndexData, written: Written,
              shard_postings: int = SHARD_POSTINGS) -> IndexState:
-    """The state of the index ``compact`` (``search.compact_index``), whose files are ``written``."""
-    last = {term: sum(row[0::2]) for term, row in zip(compact["terms"], compact["postings"])}
-    return IndexState(list(keys), list(docs), data, last, written.shards, shard_postings)
+    """The state of an index whose files are ``written``, all made afresh."""
+    return IndexState(list(keys), list(docs), data, written.shards, dict(written.firsts), shard_postings)
 
 
-def inserted_at(state: IndexState, keys: list[str], docs: list) -> int | None:
-    """Where ``keys`` and ``docs`` hold one document more than the state, all
-    else the same; None if they differ otherwise."""
+def inserted_at(state: IndexState, keys: list[str], docs: list, numbers: list[int]) -> int | None:
+    """Where ``keys``, ``docs`` and ``numbers`` hold one document more than
+    the state, all else the same (no other document renumbered); None if
+    they differ otherwise."""
     if len(keys) != len(state.keys) + 1:
         return None
     at = next((i for i, (a, b) in enumerate(zip(keys, state.keys)) if a != b), len(state.keys))
-    same = keys[:at] == state.keys[:at] and keys[at + 1:] == state.keys[at:]
-    return at if same and docs[:at] == state.docs[:at] and docs[at + 1:] == state.docs[at:] else None
+    old = state.data.numbers
+    if keys[:at] != state.keys[:at] or keys[at + 1:] != state.keys[at:] or numbers[:at] != old[:at] \
+            or numbers[at + 1:] != old[at:] or docs[:at] != state.docs[:at] or docs[at + 1:] != state.docs[at:]:
+        return None
+    return at
 
 
-def insert(state: IndexState, at: int, key: str, doc, meta: EpisodeMeta, stat: DocTokens,
+def insert(state: IndexState, at: int, number: int, key: str, doc, meta: EpisodeMeta, stat: DocTokens,
            read: Callable[[str], str]) -> Written:
-    """Add one document as document number ``at``, as if the index had been
-    built with it; ``read(name)`` gives the text of one of the last build's
-    search files. Raises Stale if one is missing or not what it was.
-    Updates ``state`` in place."""
+    """Add one document, number ``number``, as the ``at``-th, as if the
+    index had been built with it; ``read(name)`` gives the text of one of
+    the last build's search files. Raises Stale if one is missing or not
+    what it was. Updates ``state`` in place."""
     data, size = state.data, state.shard_postings
-    n, width = len(state.keys), len(FIELDS)
-    first_moved = at * width   # the first key that moves: the document's own, which ``at`` had
+    width = len(FIELDS)
     added: dict[str, list[int]] = {}   # term -> the new document's [key, tf, key, tf, ...]
     for f, frequencies in enumerate(stat.frequencies):
         for term, tf in frequencies.items():
-            added.setdefault(term, []).extend((first_moved + f, tf))
-    # Terms whose rows change: the new document's, and those with postings after it.
-    moved = {term for term, last in state.last.items() if last >= first_moved} if at < n else set()
-    old_counts = {term: data.counts.get(term, 0) for term in added.keys() | moved}
-    for term in moved:
-        state.last[term] += width
+            added.setdefault(term, []).extend((number * width + f, tf))
+    old_counts = {term: data.counts.get(term, 0) for term in added}
     for term, postings in added.items():
         if not old_counts[term]:
             bisect.insort(data.terms, term, key=utf16_key)
         data.counts[term] = old_counts[term] + len(postings) // 2
-        state.last[term] = max(state.last.get(term, -1), postings[-2])
-    data.lengths[first_moved:first_moved] = stat.lengths
+    data.numbers.insert(at, number)
+    data.lengths[at * width:at * width] = stat.lengths
     data.metas.insert(at, meta)
 
     groups = {(s.terms[0], s.terms[-1]): same for s, same in state.shards if s.piece < 0}
     parts = {(s.terms[0], s.piece): same for s, same in state.shards if s.piece >= 0}
     lasts = [utf16_key(s.terms[-1]) for s, _ in state.shards]
 
+    def first_changed(term: str) -> int:
+        """The piece the new postings go into; those before it stay as they were."""
+        firsts = [state.firsts[term, k] for k in range(pieces(old_counts[term], size))]
+        return max(0, bisect.bisect_right(firsts, added[term][0]) - 1)
+
     def kept(shard: Shard) -> str | None:
         if shard.piece < 0:
-            if any(term in old_counts for term in shard.terms):
+            if any(term in added for term in shard.terms):
                 return None
             return groups.get((shard.terms[0], shard.terms[-1]))
         term = shard.terms[0]
-        if term in old_counts:
-            # Added last, the new postings go at the end: only the last piece it had changes.
-            if at < n or shard.piece >= pieces(old_counts[term], size) - 1:
-                return None
+        if term in added and shard.piece >= first_changed(term):
+            return None
         return parts.get((term, shard.piece))
 
     loaded: dict[str, dict] = {}
@@ -135,13 +135,19 @@ def insert(state: IndexState, at: int, key: str, doc, meta: EpisodeMeta, stat: D
                 if part is None:
                     raise Stale(f"shard-{state.shards[i][1]}.json has no {term!r}")
                 _join(row, part)
-        if term in old_counts:
-            _insert(row, added.get(term, []), first_moved, width)
+        if term in added:
+            _insert(row, added[term])
         return row
 
     written = site_files(data, rows, kept, size)
     state.keys.insert(at, key)
     state.docs.insert(at, doc)
+    firsts = {}
+    for shard, _ in written.shards:
+        if shard.piece >= 0:
+            place = shard.terms[0], shard.piece
+            firsts[place] = written.firsts[place] if place in written.firsts else state.firsts[place]
+    state.firsts = firsts
     state.shards = written.shards
     return written
 
@@ -155,16 +161,16 @@ def _join(row: list[int], piece: list[int]) -> None:
         row[start] -= last
 
 
-def _insert(row: list[int], postings: list[int], first_moved: int, width: int) -> None:
-    """Insert the new document's ``postings`` ([key, tf, ...], absolute keys)
-    into a gap-encoded row, moving the keys from ``first_moved`` on by ``width``."""
+def _insert(row: list[int], postings: list[int]) -> None:
+    """Insert a document's ``postings`` ([key, tf, ...], absolute keys) into a
+    gap-encoded row (first key absolute) that has no posting of that document."""
     keys = list(itertools.accumulate(row[0::2]))
-    i = bisect.bisect_left(keys, first_moved)
+    i = bisect.bisect_left(keys, postings[0])
     before = keys[i - 1] if i else 0
     new = []
     for j in range(0, len(postings), 2):
         new += (postings[j] - before, postings[j + 1])
         before = postings[j]
-    if i < len(keys):   # the next posting: its key moves, and its gap is now from the last new one
-        row[2 * i] = keys[i] + width - before
+    if i < len(keys):   # the next posting's gap is now from the last new one
+        row[2 * i] = keys[i] - before
     row[2 * i:2 * i] = new

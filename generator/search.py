@@ -23,15 +23,18 @@ Compact format, version 2 (JSON, written by ``to_json``)::
      "fields": ["title", "topics", "text"], "boosts": [10, 5, 1],
      "pipeline": [search pipeline labels],
      "refs": [ref of document 0, ...],
+     "numbers": [number of document 0, ...],                  # ascending
      "lengths": [[terms in field 0 of each document], ...],   # one row per field
      "terms": [term, ...],                                     # code point order
      "postings": [[gap, tf, gap, tf, ...], ...],               # one row per term
      "docs": [result metadata per document]}                   # only if given
 
-A posting's key is ``document * len(fields) + field``; keys ascend within a
-row and each is stored as its gap from the previous one (the first from 0).
-Keys of one document do not depend on how many others there are, so a
-document added last adds postings at the ends of rows and changes no other.
+A posting's key is ``number * len(fields) + field``, with the document's
+number (by default its position; the site numbers documents by date, see
+``search_shards.doc_numbers``); keys ascend within a row and each is stored
+as its gap from the previous one (the first from 0). The keys of one
+document do not depend on the others, so a document added anywhere adds
+postings to the rows of its own terms and changes no other.
 A term's ``_index`` in the expanded index is its position in ``terms``.
 """
 from __future__ import annotations
@@ -311,16 +314,21 @@ def build_index(docs: list[SearchDoc], meta: list | None = None,
     return compact_index([doc.ref for doc in docs], (tokenize(doc) for doc in docs), meta)
 
 
-def compact_index(refs: list[str], tokens: Iterable[DocTokens], meta: list | None = None) -> dict:
+def compact_index(refs: list[str], tokens: Iterable[DocTokens], meta: list | None = None,
+                  numbers: list[int] | None = None) -> dict:
     """``build_index`` from each document's counted terms, in ``refs`` order.
 
     ``tokens`` is consumed one document at a time, so a large archive's
-    counts never all sit in memory at once.
+    counts never all sit in memory at once. ``numbers``, ascending, number
+    the documents in the keys (by default 0, 1, 2 ...).
     """
     if len(set(refs)) != len(refs):
         raise ValueError("search documents need unique refs")
     if meta is not None and len(meta) != len(refs):
         raise ValueError(f"{len(meta)} metadata entries for {len(refs)} search documents")
+    numbers = list(range(len(refs))) if numbers is None else list(numbers)
+    if len(numbers) != len(refs) or min(numbers, default=0) < 0 or any(a >= b for a, b in zip(numbers, numbers[1:])):
+        raise ValueError("search documents need ascending numbers from 0, one each")
     n, width = len(refs), len(FIELDS)
     rows: defaultdict[str, list[int]] = defaultdict(list)   # term -> [key, tf, ...]
     lengths: list[list[int]] = [[] for _ in FIELDS]
@@ -334,7 +342,8 @@ def compact_index(refs: list[str], tokens: Iterable[DocTokens], meta: list | Non
             # C speed, a whole document at a time: no Python loop per term.
             # Documents, then fields, come in key order, so every row ascends.
             # Re-measure: .venv/bin/python -m bench.index_step --sizes 1000 --repeats 5
-            _consume(map(_extend, map(rows.__getitem__, frequencies), zip(repeat(d * width + f), frequencies.values())))
+            _consume(map(_extend, map(rows.__getitem__, frequencies),
+                         zip(repeat(numbers[d] * width + f), frequencies.values())))
     if count != n:
         raise ValueError(f"{count} token counts for {n} search documents")
     terms = sorted(rows)
@@ -343,6 +352,7 @@ def compact_index(refs: list[str], tokens: Iterable[DocTokens], meta: list | Non
         "fields": list(FIELDS), "boosts": list(BOOSTS),
         "pipeline": [fn.label for fn in SEARCH_PIPELINE],
         "refs": refs,
+        "numbers": numbers,
         "lengths": lengths,
         "terms": terms,
         "postings": list(map(_gaps, map(rows.__getitem__, terms))),
@@ -383,6 +393,7 @@ def expand_index(compact: dict) -> dict:
     lengths = compact["lengths"]
     average = [sum(row) / n if n else 0 for row in lengths]
     vectors: list[list[list[float]]] = [[[] for _ in refs] for _ in fields]
+    document = {number: d for d, number in enumerate(compact["numbers"])}
     inverted_index = []
     for index, (term, row) in enumerate(zip(compact["terms"], compact["postings"])):
         posting: dict = {field: {} for field in fields}
@@ -393,7 +404,8 @@ def expand_index(compact: dict) -> dict:
         for j in range(0, len(row), 2):
             key += row[j]
             tf = row[j + 1]
-            d, f = divmod(key, len(fields))
+            number, f = divmod(key, len(fields))
+            d = document[number]
             posting[fields[f]][refs[d]] = {}
             score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (lengths[f][d] / average[f])) + tf)
             score *= boosts[f]

@@ -22,16 +22,19 @@ Files under search/, each named with a hash of its content except the pointer:
     latest.json              {"manifest": "manifest-HASH.json"}  (for a tab opened before a deploy)
     manifest-HASH.json       see ``site_files`` below
     shard-HASH.json          {"t": [term, ...], "p": [[gap, tf, gap, tf, ...], ...]}
-    lengths-HASH.json        [terms in each field of each document], by key
+    docs-HASH.json           {"n": [number, gap, gap, ...], "l": [terms in each field of each document]}
     meta-HASH.json           [[url, title, show, date], ...] for META_CHUNK documents
-    shows-HASH.json          [show number per ref]          (only for the show filter)
+    shows-HASH.json          [show number per document]     (only for the show filter)
     terms-HASH.json          [every term]                   (only for leading wildcards and fuzzy terms)
 
-A posting's key is ``document * fields + field``, its gap the difference
-from the key before it in the row (the first from 0). Documents are numbered
-oldest first (ref = base 36 of the number), so a new episode adds postings
-at the ends of rows; sorting by date needs no data and a year is a range of
-refs. Terms are in UTF-16 order, as JavaScript compares strings.
+A posting's key is ``number * fields + field``, its gap the difference from
+the key before it in the row (the first from 0). Documents are in date
+order, oldest first, and numbered by date (``doc_numbers``; ref = base 36 of
+the number): a new episode, or a back-filled one, takes a number no other
+episode had, so it adds postings to its own terms' rows and moves no other
+key. Sorting by date needs no data and a year is a range of numbers. The
+docs file lists the numbers; the lengths, metadata and shows go by position
+in that list. Terms are in UTF-16 order, as JavaScript compares strings.
 
 Shard boundaries depend only on each term and its number of postings (see
 ``layout``), never on where the last build cut, so an updated index is
@@ -43,10 +46,11 @@ postings change only its last piece.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 SHARD_FORMAT = 3
@@ -57,6 +61,10 @@ SHARD_FORMAT = 3
 SHARD_POSTINGS = 6000
 META_CHUNK = 25           # result metadata entries per file
 FOLDER = "search/"
+# Document numbers: PER_DAY for each day since EPOCH, so that an episode
+# back-filled on a day with room finds its number free.
+EPOCH = dt.date(2000, 1, 1)
+PER_DAY = 4
 
 
 @dataclass(frozen=True)
@@ -80,8 +88,9 @@ class IndexData:
     header: dict                # lunr version, fields, boosts, k1, b, pipeline
     terms: list[str]            # UTF-16 order
     counts: dict[str, int]      # term -> postings, over all fields
-    lengths: list[int]          # terms in each field of each document, by key
-    metas: list[EpisodeMeta]    # by ref
+    numbers: list[int]          # each document's number (see doc_numbers)
+    lengths: list[int]          # terms in each field of each document, document by document
+    metas: list[EpisodeMeta]    # by document
 
 
 @dataclass
@@ -89,6 +98,7 @@ class Written:
     files: dict[str, str]       # name -> text, for every file but the kept shards
     kept: list[str]             # names of the last build's shard files this index reuses
     shards: list[tuple[Shard, str]]   # every shard and its content hash, in manifest order
+    firsts: dict[tuple[str, int], int] = field(default_factory=dict)   # (term, piece) -> its first key, for pieces made
 
 
 def utf16_key(term: str) -> bytes:
@@ -105,6 +115,16 @@ def content_hash(text: str) -> str:
 
 def _named(kind: str, text: str) -> tuple[str, str]:
     return f"{kind}-{content_hash(text)}.json", text
+
+
+def doc_numbers(dates: list[dt.date]) -> list[int]:
+    """The numbers of documents of these dates, oldest first: each its day's
+    first free one, PER_DAY a day from EPOCH, and above the one before."""
+    numbers, last = [], -1
+    for date in dates:
+        last = max(last + 1, (date - EPOCH).days * PER_DAY)
+        numbers.append(last)
+    return numbers
 
 
 def ends_shard(term: str, count: int, shard_postings: int = SHARD_POSTINGS) -> bool:
@@ -174,6 +194,7 @@ def site_files(data: IndexData, rows: Callable[[str, int], list[int]],
     files: dict[str, str] = {}
     kept_names: list[str] = []
     shards: list[tuple[Shard, str]] = []
+    firsts: dict[tuple[str, int], int] = {}
     plan = layout(data.terms, data.counts, shard_postings)
     i = 0
     while i < len(plan):
@@ -200,6 +221,7 @@ def site_files(data: IndexData, rows: Callable[[str, int], list[int]],
                     made = cut(rows(term, k), shard_postings)
                     first = k
                 name, text = _named("shard", _dumps({"t": [term], "p": [made[k - first]]}))
+                firsts[term, k] = made[k - first][0]
                 files[name] = text
                 same = name[len("shard-"):-len(".json")]
             else:
@@ -219,19 +241,20 @@ def site_files(data: IndexData, rows: Callable[[str, int], list[int]],
     files[shows_name] = text
     terms_name, text = _named("terms", _dumps(data.terms))
     files[terms_name] = text
-    lengths_name, text = _named("lengths", _dumps(data.lengths))
-    files[lengths_name] = text
+    gaps = [b - a for a, b in zip([0, *data.numbers], data.numbers)]
+    docs_name, text = _named("docs", _dumps({"n": gaps, "l": data.lengths}))
+    files[docs_name] = text
 
     manifest = {
         "format": SHARD_FORMAT, **data.header, "n": len(metas),
         "shards": [[shard.terms[0], shard.terms[-1], same] for shard, same in shards],
-        "meta": meta_hashes, "metaChunk": META_CHUNK, "lengths": lengths_name,
-        "shows": show_names, "showsFile": shows_name, "years": _years(metas), "terms": terms_name,
+        "meta": meta_hashes, "metaChunk": META_CHUNK, "docs": docs_name,
+        "shows": show_names, "showsFile": shows_name, "years": _years(metas, data.numbers), "terms": terms_name,
     }
     name, text = _named("manifest", _dumps(manifest))
     files[name] = text
     files["latest.json"] = _dumps({"manifest": name})
-    return Written(files, kept_names, shards)
+    return Written(files, kept_names, shards, firsts)
 
 
 def index_data(compact: dict, metas: list[EpisodeMeta]) -> IndexData:
@@ -239,7 +262,8 @@ def index_data(compact: dict, metas: list[EpisodeMeta]) -> IndexData:
     header = {key: compact[key] for key in ("lunr", "fields", "boosts", "k1", "b", "pipeline")}
     counts = {term: len(row) // 2 for term, row in zip(compact["terms"], compact["postings"])}
     lengths = [length for per_document in zip(*compact["lengths"]) for length in per_document]
-    return IndexData(header, sorted(compact["terms"], key=utf16_key), counts, lengths, list(metas))
+    return IndexData(header, sorted(compact["terms"], key=utf16_key), counts, list(compact["numbers"]), lengths,
+                     list(metas))
 
 
 def index_files(compact: dict, metas: list[EpisodeMeta], shard_postings: int = SHARD_POSTINGS) -> tuple[IndexData, Written]:
@@ -256,17 +280,17 @@ def shard_files(compact: dict, metas: list[EpisodeMeta], shard_postings: int = S
     return index_files(compact, metas, shard_postings)[1].files
 
 
-def _years(metas: list[EpisodeMeta]) -> list[list[int]]:
-    """[year, first ref, last ref] for each run of refs in one year, in ref order."""
+def _years(metas: list[EpisodeMeta], numbers: list[int]) -> list[list[int]]:
+    """[year, first number, last number] for each run of documents in one year, in order."""
     years: list[list[int]] = []
-    for d, meta in enumerate(metas):
+    for d, (meta, number) in enumerate(zip(metas, numbers)):
         if meta.year is None:
             continue
-        if years and years[-1][0] == meta.year and years[-1][2] == d - 1:
-            years[-1][2] = d
+        if years and years[-1][0] == meta.year and years[-1][3] == d - 1:
+            years[-1][2:] = number, d
         else:
-            years.append([meta.year, d, d])
-    return years
+            years.append([meta.year, number, number, d])
+    return [year[:3] for year in years]
 
 
 def shard_name(manifest: dict, i: int) -> str:

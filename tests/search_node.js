@@ -95,7 +95,7 @@ function serve () {
       delete session.shards
       delete session.terms
       delete session.answers
-      delete session.lengths
+      delete session.docs
       const sharded = await shardedSearch(dir, manifest, q, typing, session)
       process.stdout.write(JSON.stringify({ full: fullSearch(index, q, typing), sharded }) + '\n')
     })

@@ -39,35 +39,44 @@ def _metas(docs: list[SearchDoc]) -> list[EpisodeMeta]:
     return [_meta(hash(d) % 97, d) for d in docs]
 
 
-def _clean(docs: list[SearchDoc], shard_postings: int):
-    compact = compact_index([str(i) for i in range(len(docs))], [doc_tokens(d) for d in docs])
-    return compact, index_files(compact, _metas(docs), shard_postings)
+def _clean(docs: list[SearchDoc], numbers: list[int], shard_postings: int):
+    compact = compact_index([str(n) for n in numbers], [doc_tokens(d) for d in docs], numbers=numbers)
+    return index_files(compact, _metas(docs), shard_postings)
 
 
 class Site:
     """The search/ folder of the last build, as ``insert`` reads it."""
 
     def __init__(self, docs: list[SearchDoc], shard_postings: int):
-        compact, (data, written) = _clean(docs, shard_postings)
+        self.docs, self.numbers = list(docs), [100 * (i + 1) for i in range(len(docs))]
+        data, written = _clean(self.docs, self.numbers, shard_postings)
         self.files = dict(written.files)
-        self.docs = list(docs)
-        self.state = state_of([f"key-{id(d)}" for d in docs], [repr(d) for d in docs], compact, data,
-                              written, shard_postings)
+        self.state = state_of(self._keys(), [repr(d) for d in docs], data, written, shard_postings)
         self.read: list[str] = []
 
+    def _keys(self) -> list[str]:
+        return [f"key-{id(d)}" for d in self.docs]
+
     def add(self, doc: SearchDoc, at: int | None = None):
+        """Add ``doc`` as the ``at``-th (by default the last), numbered between its neighbours."""
         at = len(self.docs) if at is None else at
+        before = self.numbers[at - 1] if at else -1
+        number = (before + self.numbers[at]) // 2 if at < len(self.numbers) else before + 100
         self.docs.insert(at, doc)
-        keys = [f"key-{id(d)}" for d in self.docs]
-        assert inserted_at(self.state, keys, [repr(d) for d in self.docs]) == at
+        self.numbers.insert(at, number)
+        keys = self._keys()
+        assert inserted_at(self.state, keys, [repr(d) for d in self.docs], self.numbers) == at
 
         def read(name: str) -> str:
             self.read.append(name)
             return self.files[name]
 
-        written = insert(self.state, at, keys[at], repr(doc), _metas([doc])[0], doc_tokens(doc), read)
+        written = insert(self.state, at, number, keys[at], repr(doc), _metas([doc])[0], doc_tokens(doc), read)
         self.files = {**{name: self.files[name] for name in written.kept}, **written.files}
         return written
+
+    def clean(self, shard_postings: int) -> dict[str, str]:
+        return _clean(self.docs, self.numbers, shard_postings)[1].files
 
 
 @given(_archives(), st.sampled_from([1, 2, 3, 50]), st.lists(st.integers(0, 20), min_size=5, max_size=5))
@@ -79,18 +88,20 @@ def test_adding_episodes_one_by_one_anywhere_equals_building_the_index_whole(arc
     for doc, place in zip(added, places):
         at = place % (len(site.docs) + 1)
         site.add(doc, at)
-        assert site.files == _clean(site.docs, shard_postings)[1][1].files
+        assert site.files == site.clean(shard_postings)
         assert len(site.state.keys) == len(site.docs)
 
 
 def test_only_one_added_document_is_an_insert():
     site = Site([SearchDoc("", "a", (), ()), SearchDoc("", "b", (), ())], 50)
-    keys, docs = list(site.state.keys), list(site.state.docs)
-    assert inserted_at(site.state, keys[:1] + ["new"] + keys[1:], docs[:1] + ["new"] + docs[1:]) == 1
-    assert inserted_at(site.state, keys + ["new"], docs + ["new"]) == 2
-    assert inserted_at(site.state, keys, docs) is None
-    assert inserted_at(site.state, ["new"] + keys[::-1], ["new"] + docs[::-1]) is None
-    assert inserted_at(site.state, ["x"] + keys, ["x", "changed", docs[1]]) is None
+    keys, docs, numbers = list(site.state.keys), list(site.state.docs), [100, 200]
+    assert inserted_at(site.state, [keys[0], "new", keys[1]], [docs[0], "new", docs[1]], [100, 150, 200]) == 1
+    assert inserted_at(site.state, keys + ["new"], docs + ["new"], numbers + [201]) == 2
+    assert inserted_at(site.state, keys, docs, numbers) is None
+    assert inserted_at(site.state, ["new"] + keys[::-1], ["new"] + docs[::-1], [0, 100, 200]) is None
+    assert inserted_at(site.state, ["x"] + keys, ["x", "changed", docs[1]], [0, 100, 200]) is None
+    # The same documents, but one that moved to another number: not an insert.
+    assert inserted_at(site.state, ["new"] + keys, ["new"] + docs, [0, 1, 200]) is None
 
 
 def _corpus(n: int) -> list[SearchDoc]:
@@ -99,26 +110,20 @@ def _corpus(n: int) -> list[SearchDoc]:
 
 def test_a_new_episode_rewrites_only_the_shards_holding_its_terms():
     docs = _corpus(301)
-    site = Site(docs[:300], 300)
-    before = {name for name in site.files if name.startswith("shard-")}
-    written = site.add(docs[300])
-    assert site.files == _clean(docs, 300)[1][1].files
-    made = {name for name in written.files if name.startswith("shard-")}
-    assert written.kept and made and set(written.kept) <= before and not made & before
-    # The shards it made hold a term of the new episode, but for the odd
-    # neighbour whose first term moved when a shard it followed grew.
-    terms = {term for frequencies in doc_tokens(docs[300]).frequencies for term in frequencies}
-    others = [name for name in made if not terms & set(json.loads(written.files[name])["t"])]
-    assert len(others) <= len(made) // 20
-    # It read only shards it remade, and none twice.
-    assert len(site.read) == len(set(site.read)) <= len(made)
-
-
-def test_a_back_filled_episode_gives_the_files_of_a_clean_build():
-    docs = _corpus(301)
-    site = Site(docs[:300], 300)
-    site.add(docs[300], 150)
-    assert site.files == _clean(site.docs, 300)[1][1].files
+    for at in (300, 150):   # the newest, and a back-filled one
+        site = Site(docs[:300], 300)
+        before = {name for name in site.files if name.startswith("shard-")}
+        written = site.add(docs[300], at)
+        assert site.files == site.clean(300)
+        made = {name for name in written.files if name.startswith("shard-")}
+        assert written.kept and made and set(written.kept) <= before and not made & before
+        # The shards it made hold a term of the new episode, but for the odd
+        # neighbour whose first term moved when a shard it followed grew.
+        terms = {term for frequencies in doc_tokens(docs[300]).frequencies for term in frequencies}
+        others = [name for name in made if not terms & set(json.loads(written.files[name])["t"])]
+        assert len(others) <= len(made) // 20
+        # It read only shards it remade, and none twice.
+        assert len(site.read) == len(set(site.read)) <= len(made)
 
 
 def test_a_changed_or_missing_shard_is_stale_not_trusted():
@@ -134,12 +139,11 @@ def test_a_changed_or_missing_shard_is_stale_not_trusted():
         raise FileNotFoundError(name)
 
     with pytest.raises(Stale, match="shard-"):
-        insert(missing.state, 40, "key40", "doc", _meta(40, docs[40]), doc_tokens(docs[40]), gone)
+        insert(missing.state, 40, 4000, "key40", "doc", _meta(40, docs[40]), doc_tokens(docs[40]), gone)
 
 
 def test_a_state_an_older_build_cached_is_not_updated_but_rebuilt():
-    compact, (data, written) = _clean([SearchDoc("", "a", (), ())], 50)
-    assert current(state_of(["k0"], [0], compact, data, written))
+    assert current(Site([SearchDoc("", "a", (), ())], 50).state)
     older = IndexState.__new__(IndexState)   # as pickle restores one: the attributes it had then
-    older.__dict__.update(keys=["k0"], compact={}, counts=[[0, 0, 1]])
+    older.__dict__.update(keys=["k0"], compact={}, counts=[[0, 0, 1]], format=3)
     assert not current(older)

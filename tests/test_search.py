@@ -98,10 +98,18 @@ def test_search_pipeline_is_serialised_by_name(compact):
     assert all(name in Pipeline.registered_functions for name in compact["pipeline"])
 
 
+def test_documents_numbered_with_gaps_give_lunr_index_of_the_same_documents(docs):
+    tokens = [doc_tokens(d) for d in docs]
+    compact = compact_index([d.ref for d in docs], tokens, numbers=[3 + 7 * i * i for i in range(len(docs))])
+    assert by_term(expand_index(compact)) == by_term(lunr_index(docs).serialize())
+    with pytest.raises(ValueError, match="ascending"):
+        compact_index([d.ref for d in docs], tokens, numbers=[5, 4] + list(range(6, 4 + len(docs))))
+
+
 def test_compact_index_has_no_text(docs, compact):
     text = to_json(compact)
     assert set(compact) == {"format", "lunr", "k1", "b", "fields", "boosts", "pipeline",
-                            "refs", "lengths", "terms", "postings"}
+                            "refs", "numbers", "lengths", "terms", "postings"}
     for doc in docs:
         for paragraph in doc.paragraphs:
             words = paragraph.split()

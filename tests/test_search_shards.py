@@ -7,6 +7,8 @@ Also the Python side: shard sizes, pieces of a long term, the manifest.
 """
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 import subprocess
 from pathlib import Path
@@ -17,8 +19,8 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from bench.corpus import episodes
 from generator.build import _base36
 from generator.paragraphs import split_paragraphs
-from generator.search import SearchDoc, build_index, lunr_documents
-from generator.search_shards import EpisodeMeta, shard_files, shard_name
+from generator.search import SearchDoc, build_index, compact_index, doc_tokens, lunr_documents
+from generator.search_shards import EpisodeMeta, doc_numbers, shard_files, shard_name
 from tests.search_support import MADE_UP, QUERIES, seed_docs, write_shards
 from tests.test_search_node import RUNNER, node  # noqa: F401  (the fixture)
 
@@ -32,8 +34,13 @@ def corpus_docs(n: int, words: int) -> list[SearchDoc]:
 class Both:
     """One node process holding the full lunr.js index and the shards."""
 
-    def __init__(self, node_path: str, docs: list[SearchDoc], folder: Path, shard_postings: int | None = None):
-        self.compact = build_index(docs)
+    def __init__(self, node_path: str, docs: list[SearchDoc], folder: Path, shard_postings: int | None = None,
+                 numbers: list[int] | None = None):
+        if numbers is None:
+            self.compact = build_index(docs)
+        else:   # refs are the numbers in base 36, as the site makes them
+            docs = [dataclasses.replace(d, ref=_base36(number)) for d, number in zip(docs, numbers)]
+            self.compact = compact_index([d.ref for d in docs], map(doc_tokens, docs), numbers=numbers)
         (folder / "docs.json").write_text(json.dumps(lunr_documents(docs)), encoding="utf-8")
         shards = folder / "shards"
         shards.mkdir()
@@ -84,6 +91,16 @@ def large(node, tmp_path_factory):   # noqa: F811
 def split(node, tmp_path_factory):   # noqa: F811
     # Shards of 40 postings: the common words' postings are cut over several shards.
     both = Both(node, corpus_docs(100, 800), tmp_path_factory.mktemp("split"), shard_postings=40)
+    yield both
+    both.close()
+
+
+@pytest.fixture(scope="module")
+def dated(node, tmp_path_factory):   # noqa: F811
+    # Numbered by date as the site numbers them: with gaps, several on one day.
+    dates = [dt.date(2020, 1, 1) + dt.timedelta(days=i // 3 * 2) for i in range(120)]
+    both = Both(node, corpus_docs(120, 700), tmp_path_factory.mktemp("dated"), shard_postings=500,
+                numbers=doc_numbers(dates))
     yield both
     both.close()
 
@@ -144,6 +161,30 @@ def test_generated_queries_score_as_the_full_index_1000(large, data):
 @SETTINGS
 def test_terms_cut_over_several_shards_score_as_the_full_index(split, data):
     _check(split, data.draw(queries(_terms(split))))
+
+
+@given(data=st.data())
+@SETTINGS
+def test_documents_numbered_by_date_score_as_the_full_index(dated, data):
+    _check(dated, data.draw(queries(_terms(dated))))
+
+
+def test_only_prohibited_terms_rank_every_document_numbered_by_date(dated):
+    sharded = assert_same(dated, "-" + _terms(dated)[len(_terms(dated)) // 2])
+    assert 0 < len(sharded["hits"]) < 120
+
+
+def test_documents_are_numbered_by_date_with_room_for_a_back_filled_one():
+    day = dt.date(2020, 5, 17)
+    assert doc_numbers([day, day, day + dt.timedelta(days=2)]) == [
+        (day - dt.date(2000, 1, 1)).days * 4 + i for i in (0, 1, 8)]
+    # Five on one day spill into the next day's numbers, and push it on.
+    assert doc_numbers([day] * 5 + [day + dt.timedelta(days=1)])[4:] == [doc_numbers([day])[0] + 4,
+                                                                         doc_numbers([day])[0] + 5]
+    # An episode back-filled on a day between two others leaves their numbers as they were.
+    without = doc_numbers([day, day + dt.timedelta(days=2)])
+    assert doc_numbers([day, day + dt.timedelta(days=1), day + dt.timedelta(days=2)])[::2] == without
+    assert doc_numbers([dt.date(1990, 1, 1), dt.date(1990, 1, 1)]) == [0, 1]
 
 
 def test_a_term_larger_than_a_shard_is_cut_into_pieces_of_its_own(split):

@@ -84,7 +84,7 @@ def test_a_query_loads_the_manifest_its_shards_and_the_shown_results_only(page, 
     searched = sorted({u.split("/search/")[1] for u in requests if "/search/" in u and not u.endswith("/search/")
                        and "?q=" not in u})
     assert searched == sorted([json.loads((out / "search/latest.json").read_text())["manifest"],
-                               *_shard_of(manifest, "lukashenko"), meta_name(manifest, 0), manifest["lengths"]])
+                               *_shard_of(manifest, "lukashenko"), meta_name(manifest, 0), manifest["docs"]])
     pages = {u.split(url)[1] for u in requests if "/episodes/" in u}
     assert pages and pages <= {r["href"].split("?")[0].split("#")[0].lstrip("/") for r in results}
     assert not [u for u in requests if u.endswith(".txt")]
@@ -183,7 +183,7 @@ def test_a_deploy_under_an_open_tab_does_not_break_it(browser, page, tmp_path):
         out2, report, log = build_site_at(tmp_path / "site", tmp_path / "site" / "transcripts")
         assert report.errors == 0, log
         new = _manifest(out2)
-        assert old["lengths"] != new["lengths"]
+        assert old["docs"] != new["docs"]
         # A word the open page has not loaded yet: its old shard is gone.
         new_terms = set(json.loads((out2 / "search" / new["terms"]).read_text()))
         other = next(t for name, t in elsewhere if not (out2 / "search" / name).exists()

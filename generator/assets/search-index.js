@@ -161,12 +161,22 @@
 
   api.ref = function (d) { return d.toString(36) }
 
-  // Each field's average length over all documents, as lunr's Builder
-  // works it out (calculateAverageFieldLengths); lengths are by key.
-  api.averages = function (manifest, lengths) {
+  /* The docs file made ready: each document's number (``numbers``, in
+   * order), its place in that order by number (``position``), the lengths
+   * of its fields (``lengths``, document by document) and each field's
+   * average length over all documents (``averages``), as lunr's Builder
+   * works it out (calculateAverageFieldLengths). */
+  api.documents = function (manifest, file) {
     var width = manifest.fields.length, sums = manifest.fields.map(function () { return 0 })
-    for (var key = 0; key < lengths.length; key++) sums[key % width] += lengths[key]
-    return sums.map(function (sum) { return sum / manifest.n })
+    var numbers = [], position = Object.create(null), number = 0, i
+    for (i = 0; i < file.n.length; i++) {
+      number += file.n[i]
+      numbers.push(number)
+      position[number] = i
+    }
+    for (i = 0; i < file.l.length; i++) sums[i % width] += file.l[i]
+    return { numbers: numbers, position: position, lengths: file.l,
+      averages: sums.map(function (sum) { return sum / manifest.n }) }
   }
 
   // A term's postings as lunr wants them, kept across queries (a session
@@ -197,12 +207,12 @@
     // lunr.Builder.prototype.createFieldVectors, operation for operation
     // (a document boost of 1 changes nothing), so the doubles agree.
     var idf = lunr.idf(posting, manifest.n), k1 = manifest.k1, b = manifest.b
-    var lengths = cache.lengths, averages = cache.averages
+    var docs = cache.docs, lengths = docs.lengths, averages = docs.averages
     for (j = 0; j < row.length; j += 2) {
       key = row[j]
       f = key % width
-      var tf = row[j + 1]
-      var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (lengths[key] / averages[f])) + tf)
+      var tf = row[j + 1], length = lengths[docs.position[(key - f) / width] * width + f]
+      var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (length / averages[f])) + tf)
       score *= manifest.boosts[f]
       values.push(Math.round(score * 1000) / 1000)
     }
@@ -212,14 +222,15 @@
   }
 
   // A lunr.Index of the planned terms only, with the field vector elements
-  // the full index has for them. ``cache`` (optional) keeps expanded terms
-  // between calls.
+  // the full index has for them. ``cache`` holds the documents
+  // (``api.documents``) and keeps expanded terms between calls.
   api.partialIndex = function (manifest, loaded, plan, cache) {
-    cache = cache || {}
-    var fields = manifest.fields, n = manifest.n, invertedIndex = Object.create(null), elements = Object.create(null)
-    var f, d
+    var fields = manifest.fields, invertedIndex = Object.create(null), elements = Object.create(null)
+    var f
     if (plan.negated) {   // lunr then ranks every document: it reads the keys of all field vectors, in order
-      for (d = 0; d < n; d++) for (f = 0; f < fields.length; f++) elements[fields[f] + '/' + api.ref(d)] = []
+      cache.docs.numbers.forEach(function (number) {
+        for (f = 0; f < fields.length; f++) elements[fields[f] + '/' + api.ref(number)] = []
+      })
     }
     var present = []
     plan.terms.forEach(function (term) {
@@ -364,7 +375,7 @@
     function step (rounds) {
       if (!parsed.rest && !parsed.phrases.length) return { hits: [], notices: [], parsed: parsed }
       var plan = api.plan(manifest, build, loaded, cache.terms || null, pipeline)
-      if (plan.complete && cache.lengths) {
+      if (plan.complete && cache.docs) {
         var index = api.partialIndex(manifest, loaded, plan, cache)
         cache.terms = null   // large, and needed only now and then: the HTTP cache keeps it
         forgetShards(cache, plan.shards)
@@ -376,12 +387,7 @@
       })
       if (plan.needTermList && !cache.terms) waits.push(file(manifest.terms).then(function (list) { cache.terms = list }))
       // Every query needs the field lengths: fetched alongside its first shards, once.
-      if (!cache.lengths) {
-        waits.push(file(manifest.lengths).then(function (lengths) {
-          cache.averages = api.averages(manifest, lengths)
-          cache.lengths = lengths
-        }))
-      }
+      if (!cache.docs) waits.push(file(manifest.docs).then(function (docs) { cache.docs = api.documents(manifest, docs) }))
       return Promise.all(waits).then(function () { return step(rounds + 1) })
     }
     try {

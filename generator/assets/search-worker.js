@@ -105,19 +105,20 @@ function showIds (index) {
   return index.showIds
 }
 
+// d: a document's number; its metadata goes by its place in the archive.
 function metaOf (index, d) {
-  var m = index.manifest, chunk = Math.floor(d / m.metaChunk)
+  var m = index.manifest, at = index.cache.docs.position[d], chunk = Math.floor(at / m.metaChunk)
   if (!index.meta[chunk]) {
     index.meta[chunk] = index.file(archiveSearch.metaName(m, chunk))
     index.meta[chunk].catch(function () { delete index.meta[chunk] })
   }
   return index.meta[chunk].then(function (rows) {
-    var row = rows[d - chunk * m.metaChunk]
+    var row = rows[at - chunk * m.metaChunk]
     return { url: row[0], title: row[1], show: row[2], date: row[3] }
   })
 }
 
-// The year entry holding ref number d, or -1: the entries are runs of refs in ascending order.
+// The year entry holding document number d, or -1: the entries are runs of numbers in ascending order.
 function yearOf (years, d) {
   var lo = 0, hi = years.length - 1
   while (lo <= hi) {
@@ -129,8 +130,8 @@ function yearOf (years, d) {
   return -1
 }
 
-// Filters, their counts, and the order, in one pass over the hits: refs are
-// numbered oldest first, so sorting by date is sorting by number, and a year
+// Filters, their counts, and the order, in one pass over the hits: documents
+// are numbered by date, so sorting by date is sorting by number, and a year
 // is a run of numbers. A filter's counts apply the other filter, not itself.
 function arrange (index, hits, msg, shows) {
   var m = index.manifest, years = m.years, showNumber = msg.show ? m.shows.indexOf(msg.show) : -1
@@ -138,7 +139,7 @@ function arrange (index, hits, msg, shows) {
   var showCounts = shows ? m.shows.map(function (name) { return [name, 0] }) : null
   var kept = []
   for (var i = 0; i < hits.length; i++) {
-    var d = parseInt(hits[i].ref, 36), y = yearOf(years, d), s = shows ? shows[d] : -1
+    var d = parseInt(hits[i].ref, 36), y = yearOf(years, d), s = shows ? shows[index.cache.docs.position[d]] : -1
     var inYear = !msg.year || (y >= 0 && String(years[y][0]) === String(msg.year))
     var inShow = !msg.show || (shows && s === showNumber)
     if (inShow && y >= 0) yearCounts[y][1]++
