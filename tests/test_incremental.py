@@ -361,7 +361,7 @@ def test_a_new_newest_episode_rewrites_only_what_shows_it(tmp_path: Path):
     # episodes changed (each topic's weight depends on the archive's size),
     # the topics index pages listing its topics (with their counts), the
     # site-wide summaries, and the search index's pointer to its new
-    # manifest with the search page that names it (the shards are new files).
+    # manifest with the search page that names it (changed shards are new files).
     html = {rel: read(out, rel) for rel in after if rel.endswith(".html")}
     new_links = {'href="/' + rel.removesuffix("index.html") + '"' for rel in new}
     its_topics = set(re.findall(r'href="(/topics/[^"/]+\.html)"', html[page]))
@@ -586,6 +586,21 @@ def test_output_files_changed_or_deleted_by_hand_are_rebuilt(tmp_path: Path):
     build(root)
     diffs = differences(site_tree(out), want)
     assert not diffs, "the rebuild kept output files changed by hand:\n" + "\n".join(diffs[:20])
+
+
+def test_search_files_changed_by_hand_are_not_built_on(tmp_path: Path):
+    # A new episode's index is made from the last build's shards: one
+    # changed by hand (same name, other words) must not leak into it.
+    root = make_root(tmp_path / "site", synthetic=12)
+    out = root / OUT
+    build(root)
+    for shard in sorted((out / "search").glob("shard-*.json")):
+        shard.write_text(shard.read_text(encoding="utf-8").replace(",1,", ",7,"), encoding="utf-8")
+    [extra] = episodes(1, seed=3)
+    extra = dataclasses.replace(extra, title="The newest one", date=dt.date(2099, 1, 1))
+    (root / SOURCE / "9999_newest.txt").write_text(archive_fm_text(extra), encoding="utf-8")
+    build(root)
+    assert_same_as_clean(root, tmp_path / "clean", "adding an episode after the shards were edited")
 
 
 def _hold_every_file(out: Path, holder: Path) -> dict[str, str]:
