@@ -29,8 +29,7 @@ from pathlib import Path
 from bench import old_index
 from bench.corpus import episodes
 from generator import build
-from generator.cache import Cache
-from generator.load import PAGE
+from generator.cache import PAGE, SEARCH_INDEX, Cache
 from generator.search import SearchDoc, doc_tokens
 from generator.search_shards import doc_numbers, manifest_name
 from generator.views import display_date
@@ -60,7 +59,7 @@ def jobs(n: int, folder: Path) -> dict[str, tuple]:
 
 
 def _index_entry(folder: Path, slot: str) -> Path:
-    return Cache(folder)._path("index", slot)
+    return Cache(folder)._path(SEARCH_INDEX, slot)
 
 
 def measure(n: int, repeats: int, folder: Path | None = None) -> dict:

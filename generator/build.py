@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Iterable
 
 from generator import audio, feeds, index_update, related, search, search_shards, transcript_html
-from generator.cache import Cache, make_key
+from generator.cache import EPISODE_KEYS, PAGE, SEARCH_INDEX, Cache, make_key
 from generator.config import SiteConfig
 from generator.content import Episode
 from generator.errors import ContentError, Report
-from generator.load import PAGE, cached_tokens, page_body
+from generator.load import cached_tokens, page_body
 from generator.output import Output, check_output_dir, manifest_path, output_name
 from generator.site import Site, build_model
 from generator.summaries import BuildResult
@@ -99,7 +99,7 @@ def _search_index(job: tuple, afresh: bool) -> tuple[dict[str, str], list[str]]:
     cache = Cache(cache_folder)
     keys = [key for key, _ in sources]
     metas = [search_shards.EpisodeMeta(m["u"], m["t"], m["s"], m["d"], m["y"]) for m in meta]
-    state = None if afresh else cache.get("index", slot)
+    state = None if afresh else cache.get(SEARCH_INDEX, slot)
     written = None
     if index_update.current(state) and (at := index_update.inserted_at(state, keys, meta, numbers)) is not None:
         key, path = sources[at]
@@ -115,7 +115,7 @@ def _search_index(job: tuple, afresh: bool) -> tuple[dict[str, str], list[str]]:
         compact = search.compact_index([_base36(number) for number in numbers], tokens, numbers=numbers)
         data, written = search_shards.index_files(compact, metas)
         state = index_update.state_of(keys, meta, data, written)
-    cache.put("index", slot, state)
+    cache.put(SEARCH_INDEX, slot, state)
     return written.files, written.kept
 
 
@@ -229,7 +229,7 @@ def _episodes_to_render(out: Output, site: Site, urls: Urls, views: Views, page_
     stands the page's content hash in for its transcript, so checking it
     costs no Markdown."""
     salt = make_key(page_salt, repr(site.config))
-    known = cache.get_pack("episode-keys")
+    known = cache.get_pack(EPISODE_KEYS)
     keys: dict[str, str] = {}
     todo = []
     for index, episode in enumerate(site.episodes):
@@ -251,7 +251,7 @@ def _episodes_to_render(out: Output, site: Site, urls: Urls, views: Views, page_
                 name, ctx = views.episode_page(inputs)
             todo.append(_Todo("episode.html" if page_changed else None, name, key, ctx, episode.slug, download))
     if keys != known:
-        cache.put_pack("episode-keys", keys)
+        cache.put_pack(EPISODE_KEYS, keys)
     return todo
 
 

@@ -107,6 +107,27 @@ def write_replacing(path: Path, dump) -> None:
         raise
 
 
+# Every kind of entry and every pack the build keeps: the one list of what
+# the cache holds. ``Cache`` refuses any other name.
+PAGE = "page"                                # entries: a page's Loaded, then its search tokens (load);
+                                             # pack: the Loaded of every page the last build read (load)
+SEARCH_INDEX = "index"                       # entries: the search index's update state, per output folder (build)
+UNCHANGED = "unchanged"                      # entries: what the last build saw, per config (unchanged)
+PAGE_DIGESTS = "page-digests"                # pack: each content page's sha256, by its stat (load, importer)
+TRANSCRIPT_DIGESTS = "transcript-digests"    # pack: each transcript's sha256, by its stat (importer)
+FACTS = "facts"                              # pack: what each existing page says about its transcript (importer)
+EPISODE_KEYS = "episode-keys"                # pack: each episode page's inputs key -> its page key (build)
+RELATED = "related"                          # pack: the last related-episodes table, and its inputs (related)
+ENTRY_KINDS = frozenset({PAGE, SEARCH_INDEX, UNCHANGED})
+PACK_KINDS = frozenset({PAGE, PAGE_DIGESTS, TRANSCRIPT_DIGESTS, FACTS, EPISODE_KEYS, RELATED})
+
+
+def _known(kind: str, kinds: frozenset) -> str:
+    if kind not in kinds:
+        raise ValueError(f"{kind!r} is not a cache {'pack' if kinds is PACK_KINDS else 'kind'} (see cache.py)")
+    return kind
+
+
 class Cache:
     """Pickled values in ``folder/KIND/KEY``. Safe to share between processes:
     writers never overwrite a file in place and readers tolerate anything.
@@ -121,11 +142,11 @@ class Cache:
 
     def _path(self, kind: str, key: str) -> Path:
         assert self.folder is not None
-        return self.folder / kind / key[:2] / key
+        return self.folder / _known(kind, ENTRY_KINDS) / key[:2] / key
 
     def get(self, kind: str, key: str, part: int = 0):
         """Part ``part`` of the stored value, or None."""
-        self.used.setdefault(kind, set()).add(key)
+        self.used.setdefault(_known(kind, ENTRY_KINDS), set()).add(key)
         if self.folder is None:
             return None
         try:
@@ -143,7 +164,7 @@ class Cache:
     def put(self, kind: str, key: str, value, *more) -> None:
         """Store a value (and further parts); a cache that cannot be written
         only costs speed."""
-        self.used.setdefault(kind, set()).add(key)
+        self.used.setdefault(_known(kind, ENTRY_KINDS), set()).add(key)
         if self.folder is None:
             return
 
@@ -164,6 +185,7 @@ class Cache:
 
     def get_pack(self, kind: str) -> dict:
         """The pack of ``kind``: a dict, empty if missing or damaged."""
+        _known(kind, PACK_KINDS)
         if self.folder is None:
             return {}
         try:
@@ -176,6 +198,7 @@ class Cache:
     def put_pack(self, kind: str, entries: dict) -> None:
         """Replace the pack of ``kind``; it holds exactly ``entries``, so it
         never grows beyond what the last build used."""
+        _known(kind, PACK_KINDS)
         if self.folder is None:
             return
         try:
@@ -187,6 +210,7 @@ class Cache:
     def prune(self, kind: str) -> None:
         """Delete the entries of ``kind`` this run did not use, so the cache
         stays the size of the archive rather than growing with every edit."""
+        _known(kind, ENTRY_KINDS)
         if self.folder is None:
             return
         used = self.used.get(kind, set())

@@ -11,13 +11,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.cache import Cache, Digests, make_key
+from generator.cache import FACTS, PAGE_DIGESTS, TRANSCRIPT_DIGESTS, Cache, Digests, make_key
 from generator.config import SiteConfig
 from generator.content import (EPISODES, decode_page, episode_meta, is_hand_edited, page_text,
                                read_front_matter, write_atomic)
 from generator.errors import ContentError, GeneratorError, Report, TranscriptError
 from generator.inputs import list_inputs
-from generator.load import PAGE_DIGESTS, Loaded, add_to_pack, warm
+from generator.load import Loaded, add_to_pack, warm
 from generator.paragraphs import sentences, split_paragraphs
 from generator.slugs import slugify, unique_slug
 from generator.summaries import ImportSummary
@@ -25,8 +25,6 @@ from generator.topics import extract_topics
 from generator.transcript import Transcript, parse_transcript
 from generator.workers import parallel_map
 
-FACTS = "facts"   # cache pack: what each existing page says about its transcript
-TRANSCRIPT_DIGESTS = "transcript-digests"   # cache pack: each transcript's sha256, by its stat
 # From this many new pages, the import adds them to the build's page pack
 # itself; for fewer, the build reading their entries costs less than the pack.
 PACK_AFTER = 48

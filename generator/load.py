@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.cache import Cache, Digests, make_key
+from generator.cache import PAGE, PAGE_DIGESTS, Cache, Digests, make_key
 from generator.content import EPISODES, Episode, decode_page, parse_episode, split_front_matter
 from generator.errors import ContentError, Report
 from generator.inputs import list_inputs, read_file
@@ -25,9 +25,7 @@ from generator.search import DocTokens, SearchDoc, doc_tokens
 from generator.workers import parallel_map
 
 LEAD_WORDS = 64   # enough for any excerpt a page shows
-PAGE = "page"   # cache kind: one entry per page, in parts (Loaded, DocTokens)
 TOKENS = 1   # the part after the Loaded
-PAGE_DIGESTS = "page-digests"   # cache pack: each page's sha256, by its stat
 
 
 @dataclass(frozen=True)

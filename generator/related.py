@@ -13,7 +13,7 @@ import heapq
 import math
 from collections import defaultdict
 
-from generator.cache import Cache, make_key
+from generator.cache import RELATED, Cache, make_key
 from generator.content import Episode
 
 # A topic on more episodes than this says little ("Russia" on a Russia
@@ -25,7 +25,6 @@ TOO_COMMON = 500
 # the weight of its own topics only.
 RARITY = 10_000
 
-PACK = "related"   # the cache pack: the last build's table and what it was made from
 
 Signature = tuple[int, tuple[str, ...]]   # an episode's date (ordinal) and topic slugs
 
@@ -74,8 +73,8 @@ def related_table(episodes: list[Episode], topic_slugs: dict[str, str], count: i
     """``related_episodes`` for every episode, worked out again only for the
     episodes whose lists can have changed since the last build."""
     signed = signatures(episodes, topic_slugs)
-    settings = make_key(PACK, str(count), str(TOO_COMMON), str(RARITY))
-    last = cache.get_pack(PACK)
+    settings = make_key(RELATED, str(count), str(TOO_COMMON), str(RARITY))
+    last = cache.get_pack(RELATED)
     if last.get("settings") != settings:
         related = related_episodes(signed, count)
     else:
@@ -88,5 +87,5 @@ def related_table(episodes: list[Episode], topic_slugs: dict[str, str], count: i
         fresh = related_episodes(signed, count, redo)
         # In the archive's order, as a clean build makes it.
         related = {s: fresh[s] if s in redo else related[s] for s in signed}
-    cache.put_pack(PACK, {"settings": settings, "signatures": signed, "related": related})
+    cache.put_pack(RELATED, {"settings": settings, "signatures": signed, "related": related})
     return related

@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from generator.cache import Cache, make_key
+from generator.cache import UNCHANGED, Cache, make_key
 from generator.config import SiteConfig
 from generator.errors import Report
 from generator.output import as_left, built_key
@@ -34,7 +34,6 @@ from generator.summaries import AudioLine, BuildResult, ImportSummary
 
 ASSETS = Path(__file__).parent / "assets"   # build.ASSETS, without importing the build
 
-KIND = "unchanged"
 RACY_NS = 1_000_000_000   # far more than any file system's mtime tick
 
 
@@ -108,7 +107,7 @@ def look(config: SiteConfig) -> Look | None:
     for feed in config.podcast_feeds:
         _row(os.fspath(config.root / feed), rows, newest)
     content = content_look(config)
-    return Look(make_key(KIND, *rows), content.content, newest[0], content.content_newest, taken)
+    return Look(make_key(UNCHANGED, *rows), content.content, newest[0], content.content_newest, taken)
 
 
 def _cache(config: SiteConfig) -> tuple[Cache, str]:
@@ -123,7 +122,7 @@ def last_build(config: SiteConfig) -> tuple[tuple[ImportSummary, BuildResult] | 
     started = time.perf_counter()
     cache, key = _cache(config)
     now = look(config)
-    record = cache.get(KIND, key)
+    record = cache.get(UNCHANGED, key)
     if now is None or not isinstance(record, _Record) or (now.sources, now.content) != (record.sources, record.content) \
             or as_left(config.output_dir, config.cache_dir) != record.output:
         return None, now
@@ -138,7 +137,7 @@ def content_look(config: SiteConfig) -> Look:
     rows: list[str] = []
     newest = [0]
     _rows(os.fspath(config.content_dir), True, rows, newest)
-    return Look("", make_key(KIND, *rows), 0, newest[0], taken)
+    return Look("", make_key(UNCHANGED, *rows), 0, newest[0], taken)
 
 
 def remember(config: SiteConfig, report: Report, summary: ImportSummary, result: BuildResult,
@@ -158,10 +157,10 @@ def remember(config: SiteConfig, report: Report, summary: ImportSummary, result:
     trusted = (after is not None and after.sources == before.sources and after.content == imported.content
                and max(after.sources_newest, after.content_newest) <= after.taken_ns - RACY_NS)
     if not trusted:
-        cache.put(KIND, key, None)
+        cache.put(UNCHANGED, key, None)
         return
     # What this build just wrote is as it left it: its key is enough.
     output = built_key(config.output_dir, config.cache_dir)
     transcripts = len(summary.added) + len(summary.updated) + summary.unchanged
     audio = result.audio and AudioLine(result.audio.line(), tuple(result.audio.unmatched))
-    cache.put(KIND, key, _Record(after.sources, after.content, output, transcripts, replace(result, audio=audio)))
+    cache.put(UNCHANGED, key, _Record(after.sources, after.content, output, transcripts, replace(result, audio=audio)))

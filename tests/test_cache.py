@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator import cache as cache_module
-from generator.cache import Cache, Digests
+from generator.cache import PAGE_DIGESTS, Cache, Digests
 
 
 @pytest.fixture
@@ -25,38 +25,38 @@ def _sha(data: bytes) -> str:
 def test_an_unchanged_file_is_not_read_again(tmp_path: Path, settled, monkeypatch):
     page = tmp_path / "page.md"
     page.write_bytes(b"words")
-    digests = Digests(Cache(tmp_path / ".cache"), "test")
+    digests = Digests(Cache(tmp_path / ".cache"), PAGE_DIGESTS)
     assert digests.known_or_read(page)[0] == _sha(b"words")
     digests.save()
 
     def no_reading(path):
         raise AssertionError(f"{path} was read again")
     monkeypatch.setattr(cache_module, "read_file", no_reading)
-    assert Digests(Cache(tmp_path / ".cache"), "test").known_or_read(page)[0] == _sha(b"words")
+    assert Digests(Cache(tmp_path / ".cache"), PAGE_DIGESTS).known_or_read(page)[0] == _sha(b"words")
 
 
 def test_a_file_rewritten_with_its_old_size_and_times_is_read_again(tmp_path: Path, settled):
     page = tmp_path / "page.md"
     page.write_bytes(b"words")
     before = page.stat()
-    digests = Digests(Cache(tmp_path / ".cache"), "test")
+    digests = Digests(Cache(tmp_path / ".cache"), PAGE_DIGESTS)
     digests.known_or_read(page)[0]
     digests.save()
     page.write_bytes(b"WORDS")   # same size, same inode
     os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))   # and the old modification time
-    assert Digests(Cache(tmp_path / ".cache"), "test").known_or_read(page)[0] == _sha(b"WORDS")
+    assert Digests(Cache(tmp_path / ".cache"), PAGE_DIGESTS).known_or_read(page)[0] == _sha(b"WORDS")
 
 
 def test_a_file_changed_just_now_is_not_remembered(tmp_path: Path, monkeypatch):
     page = tmp_path / "page.md"
     page.write_bytes(b"words")
-    digests = Digests(Cache(tmp_path / ".cache"), "test")
+    digests = Digests(Cache(tmp_path / ".cache"), PAGE_DIGESTS)
     assert digests.known_or_read(page)[0] == _sha(b"words")
     digests.save()
     reads = []
     real_read = cache_module.read_file
     monkeypatch.setattr(cache_module, "read_file", lambda path: reads.append(path) or real_read(path))
-    assert Digests(Cache(tmp_path / ".cache"), "test").known_or_read(page)[0] == _sha(b"words")
+    assert Digests(Cache(tmp_path / ".cache"), PAGE_DIGESTS).known_or_read(page)[0] == _sha(b"words")
     assert reads == [page]   # still inside its two seconds: read again
 
 
@@ -64,15 +64,15 @@ def test_a_deleted_file_is_forgotten(tmp_path: Path, settled):
     pages = [tmp_path / "a.md", tmp_path / "b.md"]
     for page in pages:
         page.write_bytes(page.name.encode())
-    digests = Digests(Cache(tmp_path / ".cache"), "test")
+    digests = Digests(Cache(tmp_path / ".cache"), PAGE_DIGESTS)
     for page in pages:
         digests.known_or_read(page)[0]
     digests.save()
     pages[1].unlink()
-    digests = Digests(Cache(tmp_path / ".cache"), "test")
+    digests = Digests(Cache(tmp_path / ".cache"), PAGE_DIGESTS)
     digests.known_or_read(pages[0])[0]
     digests.save()
-    assert list(Cache(tmp_path / ".cache").get_pack("test")) == [str(pages[0])]
+    assert list(Cache(tmp_path / ".cache").get_pack(PAGE_DIGESTS)) == [str(pages[0])]
 
 
 def test_the_cache_is_keyed_by_the_versions_the_libraries_report():
@@ -92,3 +92,12 @@ def test_a_stray_version_record_elsewhere_on_the_path_is_not_believed(tmp_path: 
     (tmp_path / "jinja2-9.9.dist-info").mkdir()
     monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
     assert _library_versions()["jinja2"] != "9.9"
+
+
+def test_the_cache_holds_only_the_kinds_and_packs_it_lists(tmp_path):
+    cache = Cache(tmp_path / ".cache")
+    for call in (lambda: cache.get("pages", "k"), lambda: cache.put("Page", "k", 1),
+                 lambda: cache.get_pack("episode_keys"), lambda: cache.put_pack("page-digest", {})):
+        with pytest.raises(ValueError, match="cache.py"):
+            call()
+    assert not (tmp_path / ".cache").exists()

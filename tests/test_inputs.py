@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.cache import Cache, Digests
+from generator.cache import PAGE_DIGESTS, Cache, Digests
 from generator.inputs import Unreadable, list_inputs, read_file
 
 
@@ -44,7 +44,7 @@ def test_a_file_swapped_for_a_fifo_after_listing_is_still_refused(tmp_path: Path
     page.unlink()
     os.mkfifo(page)
     with pytest.raises(Unreadable):
-        _within(10, lambda: Digests(Cache(None), "test").known_or_read(page))
+        _within(10, lambda: Digests(Cache(None), PAGE_DIGESTS).known_or_read(page))
 
 
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/null", "/dev/urandom"])
