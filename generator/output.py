@@ -4,6 +4,7 @@ is killed never leaves a half-written site."""
 from __future__ import annotations
 
 import ctypes
+import enum
 import hashlib
 import itertools
 import json
@@ -96,6 +97,16 @@ def check_output_dir(out: Path, protected: list[Path]) -> None:
                          "(choose another --out, or empty it yourself)", out)
 
 
+class Phase(enum.Enum):
+    """Where the staging folder is. A build goes WAITING, then COPYING if
+    there is an old site to copy, then FRESH or COPIED at its first write
+    (or never, if nothing changed)."""
+    WAITING = "nothing staged: files kept so far are only listed"
+    COPYING = "the old site is being hard-linked into staging, in another process"
+    FRESH = "staging holds only what this build put there"
+    COPIED = "staging started as a copy of the old site: kept files are there already"
+
+
 class Output:
     """The site being written. Files are named by site-relative POSIX paths.
 
@@ -106,6 +117,7 @@ class Output:
     changed or replaced since is never mistaken for the one the key describes.
     If every file matches and none went away, the site is left exactly as it
     is; otherwise nothing is created until the first file that differs.
+    ``phase`` (a Phase) is the whole of where staging stands.
     """
 
     def __init__(self, final: Path, manifest: Path | None = None):
@@ -114,17 +126,21 @@ class Output:
         self.manifest = manifest
         self.old_site, self.old = _read_manifest(manifest) if manifest else ("", {})
         self.new: dict[str, list] = {}
-        self.staged = False
+        self.phase = Phase.WAITING
         self.write_seconds = 0.0
-        self._pending: list[str] = []   # matched before anything needed writing
+        self._pending: list[str] = []   # kept while WAITING or COPYING, linked at FRESH
         self._dirs: set[Path] = set()
         self._placed: set[str] = set()   # names this build put in staging
-        self._copying: Background | None = None
-        self._copied = False   # staging started as a copy (hard links) of the whole old site
+        self._copier: Background | None = None   # while COPYING
 
     @property
     def files(self) -> int:
         return len(self.new)
+
+    @property
+    def staged(self) -> bool:
+        """Whether staging exists and is being written."""
+        return self.phase in (Phase.FRESH, Phase.COPIED)
 
     def _remove_abandoned(self) -> None:
         """Staging folders of builds that were killed (their process is gone),
@@ -147,8 +163,8 @@ class Output:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if self._copying is not None:
-            self._copying.__exit__(None, None, None)   # stop it before removing what it makes
+        if self._copier is not None:
+            self._copier.__exit__(None, None, None)   # stop it before removing what it makes
         if self.staging.exists():
             if exc_type is None:
                 old = self._old()
@@ -164,9 +180,10 @@ class Output:
         """Begin copying the old site into staging in the background: a
         rebuild usually keeps most files, and linking thousands of them
         then costs nothing on the way."""
-        if self.staged or self._copying or not (self.final / MARKER).is_file() or self.staging.exists():
+        if self.phase is not Phase.WAITING or not (self.final / MARKER).is_file() or self.staging.exists():
             return
-        self._copying = Background(_link_tree, (str(self.final), str(self.staging)))
+        self._copier = Background(_link_tree, (str(self.final), str(self.staging)))
+        self.phase = Phase.COPYING
 
     @staticmethod
     def _name(name: str) -> str:
@@ -177,18 +194,22 @@ class Output:
         return name
 
     def _stage(self) -> None:
+        """Make sure staging exists: FRESH or COPIED from here on."""
         if self.staged:
             return
-        self.staged = True
-        if self._copying is not None:
+        copied = False
+        if self.phase is Phase.COPYING:
             try:
-                self._copying.result()
-                self._copied = True
+                self._copier.result()
+                copied = True
             except (OSError, RuntimeError):   # a file went away mid-copy, or the copier died: start over
                 shutil.rmtree(self.staging, ignore_errors=True)
-            self._copying.__exit__(None, None, None)
-            self._copying = None
-        if not self._copied:
+            self._copier.__exit__(None, None, None)
+            self._copier = None
+        if copied:
+            self.phase = Phase.COPIED   # the copy holds every file kept so far
+        else:
+            self.phase = Phase.FRESH
             self.staging.mkdir(parents=True)
             for name in self._pending:
                 self._link(name)
@@ -204,7 +225,7 @@ class Output:
         placed there may be a hard link into the live site, and writing
         through it would change the site being replaced."""
         target = self.staging / name
-        if name in self._placed or self._copied:   # a copied old site may have it too
+        if name in self._placed or self.phase is Phase.COPIED:   # a copied old site may have it too
             target.unlink(missing_ok=True)
         if name not in self._placed:
             self._parent(target)
@@ -234,7 +255,8 @@ class Output:
         if not self._unchanged(name, key):
             return False
         if self.staged:
-            if name in self._placed or not self._copied:
+            # In a copy, the old file is there already, unless this build wrote over it.
+            if self.phase is Phase.FRESH or name in self._placed:
                 self._link(name)
         elif name not in self.new:
             self._pending.append(name)
@@ -310,7 +332,7 @@ class Output:
                 _write_manifest(self.manifest, site_key, self.new)
             return False
         self._stage()
-        if self._copied:
+        if self.phase is Phase.COPIED:
             self._drop_unused()
         (self.staging / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
         if self.final.exists():
