@@ -75,17 +75,30 @@ def related_table(episodes: list[Episode], topic_slugs: dict[str, str], count: i
     signed = signatures(episodes, topic_slugs)
     settings = make_key(RELATED, str(count), str(TOO_COMMON), str(RARITY))
     last = cache.get_pack(RELATED)
-    if last.get("settings") != settings:
-        related = related_episodes(signed, count)
-    else:
-        before, related = last["signatures"], last["related"]
-        if before == signed:
+    related = None
+    if last.get("settings") == settings:
+        try:
+            related = _update(last["signatures"], last["related"], signed, count)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError):   # a pack not as written: a miss
+            related = None
+        if related is last["related"]:
             return related
-        changed = {s for s in signed.keys() | before.keys() if signed.get(s) != before.get(s)}
-        topics = {t for s in changed for sig in (signed.get(s), before.get(s)) if sig for t in sig[1]}
-        redo = {s for s, (_, own) in signed.items() if s in changed or not topics.isdisjoint(own)}
-        fresh = related_episodes(signed, count, redo)
-        # In the archive's order, as a clean build makes it.
-        related = {s: fresh[s] if s in redo else related[s] for s in signed}
+    if related is None:
+        related = related_episodes(signed, count)
     cache.put_pack(RELATED, {"settings": settings, "signatures": signed, "related": related})
     return related
+
+
+def _update(before: dict, related: dict, signed: dict, count: int) -> dict[str, tuple[str, ...]]:
+    """The last table, its lists that can have changed worked out again
+    (the same object if nothing changed)."""
+    if before == signed:
+        if related.keys() != signed.keys():
+            raise KeyError("the pack's table is not its signatures'")
+        return related
+    changed = {s for s in signed.keys() | before.keys() if signed.get(s) != before.get(s)}
+    topics = {t for s in changed for sig in (signed.get(s), before.get(s)) if sig for t in sig[1]}
+    redo = {s for s, (_, own) in signed.items() if s in changed or not topics.isdisjoint(own)}
+    fresh = related_episodes(signed, count, redo)
+    # In the archive's order, as a clean build makes it.
+    return {s: fresh[s] if s in redo else related[s] for s in signed}

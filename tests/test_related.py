@@ -7,7 +7,7 @@ import datetime as dt
 import random
 from pathlib import Path
 
-from generator.cache import Cache
+from generator.cache import RELATED, Cache
 from generator.content import Episode
 from generator.related import TOO_COMMON, related_episodes, related_table, signatures
 
@@ -64,3 +64,17 @@ def test_a_rebuild_after_each_kind_of_change_equals_a_clean_build(tmp_path: Path
         clean = related_table(episodes, slugs, 4, Cache(None))
         assert again == clean, change
         assert list(again) == [e.slug for e in episodes], change
+
+
+def test_a_related_pack_not_as_written_is_only_a_miss(tmp_path: Path):
+    episodes = _archive(random.Random(5), 60)
+    slugs = {t: t for e in episodes for t in e.topics}
+    cache = Cache(tmp_path / "cache")
+    want = related_table(episodes, slugs, 4, Cache(None))
+    related_table(episodes, slugs, 4, cache)
+    pack = cache.get_pack(RELATED)
+    for damaged in ({**pack, "related": {}}, {**pack, "signatures": None}, {**pack, "related": [1, 2]}):
+        cache.put_pack(RELATED, damaged)
+        assert related_table(episodes[1:], slugs, 4, cache) == related_table(episodes[1:], slugs, 4, Cache(None))
+        cache.put_pack(RELATED, damaged)
+        assert related_table(episodes, slugs, 4, cache) == want
