@@ -126,6 +126,15 @@ def test_sort_by_date_lists_newest_first(page, site):
     assert dates == sorted(dates, reverse=True) and len(dates) > 3
 
 
+def test_equally_good_matches_list_newest_first(page, site):
+    # Only an excluded word: every other episode matches, all with one score.
+    _, url = site
+    page.goto(url + "search/?q=" + quote("-zzzyzzx"))
+    dates = [dt.datetime.strptime(re.search(r"\d{1,2} \w+ \d{4}", r["meta"]).group(0), "%d %B %Y")
+             for r in _results(page)]
+    assert dates == sorted(dates, reverse=True) and len(set(dates)) > 3
+
+
 def test_the_word_being_typed_matches_as_a_prefix_of_the_stems(page, site):
     _, url = site
     page.goto(url + "search/")

@@ -146,7 +146,10 @@ function arrange (index, hits, msg, shows) {
     if (inYear && showCounts && s >= 0) showCounts[s][1]++
     if (inYear && inShow) kept.push({ hit: hits[i], d: d })
   }
-  if (msg.sort === 'date') kept.sort(function (a, b) { return b.d - a.d })   // newest first
+  // Newest first; for the best match, lunr's order, equal scores newest first
+  // (lunr keeps them in index order, which is oldest first).
+  if (msg.sort === 'date') kept.sort(function (a, b) { return b.d - a.d })
+  else kept.sort(function (a, b) { return b.hit.score - a.hit.score || b.d - a.d })
   return { items: kept, years: yearCounts, shows: showCounts }
 }
 
