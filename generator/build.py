@@ -99,23 +99,24 @@ def _search_index(job: tuple, afresh: bool) -> tuple[dict[str, str], list[str]]:
     cache = Cache(cache_folder)
     keys = [key for key, _ in sources]
     metas = [search_shards.EpisodeMeta(m["u"], m["t"], m["s"], m["d"], m["y"]) for m in meta]
-    state = None if afresh else cache.get(SEARCH_INDEX, slot)
+    state = None if afresh else index_update.unpack(cache.get(SEARCH_INDEX, slot))
     written = None
-    if index_update.current(state) and (at := index_update.inserted_at(state, keys, meta, numbers)) is not None:
-        key, path = sources[at]
-        folder = Path(output_dir) / search_shards.FOLDER
-        try:
+    try:
+        at = index_update.inserted_at(state, keys, meta, numbers) if state else None
+        if at is not None:
+            key, path = sources[at]
+            folder = Path(output_dir) / search_shards.FOLDER
             written = index_update.insert(state, at, numbers[at], key, meta[at], metas[at],
                                           cached_tokens(cache, key, path, ignore_topics),
                                           lambda name: (folder / name).read_text(encoding="utf-8"))
-        except index_update.Stale:
-            written = None
+    except Exception:  # noqa: BLE001 - index_update.Stale, or a state that is not what it was: build afresh
+        written = None
     if written is None:
         tokens = (cached_tokens(cache, key, path, ignore_topics) for key, path in sources)
         compact = search.compact_index([_base36(number) for number in numbers], tokens, numbers=numbers)
         data, written = search_shards.index_files(compact, metas)
         state = index_update.state_of(keys, meta, data, written)
-    cache.put(SEARCH_INDEX, slot, state)
+    cache.put(SEARCH_INDEX, slot, index_update.pack(state))
     return written.files, written.kept
 
 

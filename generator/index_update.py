@@ -13,8 +13,11 @@ remakes the rest from the last build's files: the same files
 from __future__ import annotations
 
 import bisect
+import hashlib
+import heapq
 import itertools
 import json
+import pickle
 from dataclasses import dataclass
 from typing import Callable
 
@@ -45,6 +48,25 @@ def current(state) -> bool:
     """Whether ``state`` (from the cache) is one this code can update."""
     # The instance's own attribute: the class's default would pass any old pickle.
     return isinstance(state, IndexState) and vars(state).get("format") == STATE_FORMAT
+
+
+def pack(state: IndexState) -> tuple[str, bytes]:
+    """The state as the cache keeps it: pickled, with a hash of the pickle."""
+    data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    return hashlib.sha256(data).hexdigest(), data
+
+
+def unpack(entry) -> IndexState | None:
+    """The state ``pack`` made, or None if it is damaged, from another
+    version, or not one: a state read wrong would give wrong search files."""
+    try:
+        digest, data = entry
+        if hashlib.sha256(data).hexdigest() != digest:
+            return None
+        state = pickle.loads(data)
+    except Exception:  # noqa: BLE001 - anything else in the cache is only a miss
+        return None
+    return state if current(state) else None
 
 
 def state_of(keys: list[str], docs: list, data: IndexData, written: Written,
@@ -80,9 +102,10 @@ def insert(state: IndexState, at: int, number: int, key: str, doc, meta: Episode
         for term, tf in frequencies.items():
             added.setdefault(term, []).extend((number * width + f, tf))
     old_counts = {term: data.counts.get(term, 0) for term in added}
+    fresh = sorted((term for term, count in old_counts.items() if not count), key=utf16_key)
+    if fresh:   # merged in one pass: inserted one by one, a transcript of new words would take quadratic time
+        data.terms = list(heapq.merge(data.terms, fresh, key=utf16_key))
     for term, postings in added.items():
-        if not old_counts[term]:
-            bisect.insort(data.terms, term, key=utf16_key)
         data.counts[term] = old_counts[term] + len(postings) // 2
     data.numbers.insert(at, number)
     data.lengths[at * width:at * width] = stat.lengths

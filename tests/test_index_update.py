@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from bench.corpus import episodes
-from generator.index_update import IndexState, Stale, current, insert, inserted_at, state_of
+from generator.index_update import IndexState, Stale, current, insert, inserted_at, pack, state_of, unpack
 from generator.paragraphs import split_paragraphs
 from generator.search import SearchDoc, compact_index, doc_tokens
 from generator.search_shards import EpisodeMeta, index_files
@@ -147,3 +147,13 @@ def test_a_state_an_older_build_cached_is_not_updated_but_rebuilt():
     older = IndexState.__new__(IndexState)   # as pickle restores one: the attributes it had then
     older.__dict__.update(keys=["k0"], compact={}, counts=[[0, 0, 1]], format=3)
     assert not current(older)
+
+
+def test_a_damaged_cached_state_is_not_used():
+    state = Site([SearchDoc("", "a", (), ())], 50).state
+    digest, data = pack(state)
+    assert unpack((digest, data)).keys == state.keys
+    flipped = bytearray(data)
+    flipped[len(flipped) // 2] ^= 1
+    for entry in ((digest, bytes(flipped)), (digest, data[:-1]), ("0" * 64, data), None, state, (digest,)):
+        assert unpack(entry) is None
