@@ -50,9 +50,11 @@ def jobs(n: int, folder: Path) -> dict[str, tuple]:
         sources.append((key, folder / f"{key}.md"))   # never read: the tokens are cached
         meta.append({"u": f"episodes/{key[:12]}.html", "t": episode.title, "s": episode.show,
                      "d": display_date(episode.date), "y": episode.date.year})
-        dates.append(episode.date)
+        dates.append((episode.date, key[:12]))
     site = folder / "site"   # the last build's output, which an update reads shards from
     numbers = doc_numbers(dates)
+    if numbers != sorted(numbers) or numbers[-1] != max(numbers):   # the corpus has one episode a day
+        raise SystemExit("index step: the corpus is not in the index's order")
     without_newest = (folder, (), meta[:-1], sources[:-1], numbers[:-1])
     return {"old": (*without_newest, "old", site), "full": (*without_newest, "full", site),
             "newest": (folder, (), meta, sources, numbers, "newest", site)}

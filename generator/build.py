@@ -63,18 +63,23 @@ def _base36(n: int) -> str:
             return out
 
 
-def _search_meta(site: Site, urls: Urls) -> list[dict]:
-    """What a search result shows of each episode, oldest first: the order of refs."""
+def _search_order(site: Site) -> tuple[list[Episode], list[int]]:
+    """The episodes in the search index's order, and their numbers: ascending, by date."""
+    numbers = search_shards.doc_numbers([(e.date, e.slug) for e in site.episodes])
+    order = sorted(range(len(numbers)), key=numbers.__getitem__)
+    return [site.episodes[i] for i in order], [numbers[i] for i in order]
+
+
+def _search_meta(episodes: list[Episode], urls: Urls) -> list[dict]:
+    """What a search result shows of each episode."""
     return [{"u": urls.episode(e.slug), "t": e.title, "s": e.show, "d": display_date(e.date),
-             "y": e.date.year if e.date else None} for e in reversed(site.episodes)]
+             "y": e.date.year if e.date else None} for e in episodes]
 
 
-def _search_job(site: Site, meta: list[dict]) -> tuple:
+def _search_job(site: Site, episodes: list[Episode], numbers: list[int], meta: list[dict]) -> tuple:
     """Everything ``search_index`` needs, small enough to send to a worker."""
     config = site.config
-    oldest_first = site.episodes[::-1]
-    sources = [(site.pages[e.slug].key, e.path) for e in oldest_first]
-    numbers = search_shards.doc_numbers([e.date for e in oldest_first])
+    sources = [(site.pages[e.slug].key, e.path) for e in episodes]
     return (config.cache_dir, config.ignore_topics, meta, sources, numbers, output_name(config.output_dir),
             config.output_dir)
 
@@ -356,12 +361,14 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
     with Output(config.output_dir, _manifest(config)) as out, contextlib.ExitStack() as running:
         # The search index first, if it changed: it takes seconds at 10,000
         # episodes, on the other core, and needs nothing the rest makes.
-        search_meta = _search_meta(site, urls)
+        in_order, numbers = _search_order(site)
+        search_meta = _search_meta(in_order, urls)
+        search_job = _search_job(site, in_order, numbers, search_meta)
         index_key = make_key("search", str(search_shards.SHARD_FORMAT), json.dumps(search_meta, ensure_ascii=False),
-                             *(site.pages[e.slug].key for e in site.episodes))
+                             *(key for key, _ in search_job[3]), repr(numbers))
         indexing, manifest = None, _reuse_search_files(out, index_key)
         if manifest is None:
-            indexing = running.enter_context(Background(_timed_search_index, _search_job(site, search_meta)))
+            indexing = running.enter_context(Background(_timed_search_index, search_job))
         matching = time.perf_counter()
         site.audio, site.podcast_image, audio_report = audio.episode_audio(config, site.episodes, report)
         stages["audio"] = time.perf_counter() - matching
@@ -389,7 +396,7 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
         if indexing:
             (files, kept), stages["search"] = indexing.result()
             if not _keep_search_files(out, kept):   # changed since the last build: make them all anew
-                files, _ = search_index(_search_job(site, search_meta), afresh=True)
+                files, _ = search_index(search_job, afresh=True)
             for name, text in files.items():
                 out.write(search_shards.FOLDER + name, text, index_key if name == "latest.json" else None)
             manifest = search_shards.manifest_name(files)

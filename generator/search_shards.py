@@ -28,13 +28,14 @@ Files under search/, each named with a hash of its content except the pointer:
     terms-HASH.json          [every term]                   (only for leading wildcards and fuzzy terms)
 
 A posting's key is ``number * fields + field``, its gap the difference from
-the key before it in the row (the first from 0). Documents are in date
-order, oldest first, and numbered by date (``doc_numbers``; ref = base 36 of
-the number): a new episode, or a back-filled one, takes a number no other
-episode had, so it adds postings to its own terms' rows and moves no other
-key. Sorting by date needs no data and a year is a range of numbers. The
-docs file lists the numbers; the lengths, metadata and shows go by position
-in that list. Terms are in UTF-16 order, as JavaScript compares strings.
+the key before it in the row (the first from 0). Documents are numbered by
+date (``doc_numbers``; ref = base 36 of the number) and indexed in number
+order: a new episode, or a back-filled one, almost always takes a number no
+other episode had, so it adds postings to its own terms' rows and moves no
+other key. Sorting by date needs no data and a year is a range of numbers.
+The docs file lists the numbers; the lengths, metadata and shows go by
+position in that list. Terms are in UTF-16 order, as JavaScript compares
+strings.
 
 Shard boundaries depend only on each term and its number of postings (see
 ``layout``), never on where the last build cut, so an updated index is
@@ -61,10 +62,9 @@ SHARD_FORMAT = 3
 SHARD_POSTINGS = 6000
 META_CHUNK = 25           # result metadata entries per file
 FOLDER = "search/"
-# Document numbers: PER_DAY for each day since EPOCH, so that an episode
-# back-filled on a day with room finds its number free.
-EPOCH = dt.date(2000, 1, 1)
-PER_DAY = 4
+# Document numbers: PER_DAY for each day (from 1 January of year 1), so
+# that an episode back-filled on a day with room finds its number free.
+PER_DAY = 16
 
 
 @dataclass(frozen=True)
@@ -117,14 +117,33 @@ def _named(kind: str, text: str) -> tuple[str, str]:
     return f"{kind}-{content_hash(text)}.json", text
 
 
-def doc_numbers(dates: list[dt.date]) -> list[int]:
-    """The numbers of documents of these dates, oldest first: each its day's
-    first free one, PER_DAY a day from EPOCH, and above the one before."""
-    numbers, last = [], -1
-    for date in dates:
-        last = max(last + 1, (date - EPOCH).days * PER_DAY)
-        numbers.append(last)
-    return numbers
+def doc_numbers(episodes: list[tuple[dt.date, str]]) -> list[int]:
+    """A number for each (date, slug): ``date.toordinal() * PER_DAY`` plus a
+    place in its day picked by a hash of the slug (the next free place if
+    taken, in slug order), so adding an episode leaves the others' numbers
+    alone unless it takes a place another one was pushed into. Ascending
+    numbers are date order. A day with more than PER_DAY episodes has no
+    room: then all are numbered 0, 1, 2 ... in date and slug order (every
+    number moves when one is added, and the index is then built afresh)."""
+    days: dict[int, list[str]] = {}
+    for date, slug in episodes:
+        days.setdefault(date.toordinal(), []).append(slug)
+    if any(len(slugs) > PER_DAY for slugs in days.values()):
+        order = sorted(range(len(episodes)), key=lambda i: (episodes[i][0], episodes[i][1]))
+        out = [0] * len(episodes)
+        for number, i in enumerate(order):
+            out[i] = number
+        return out
+    number_of: dict[tuple[int, str], int] = {}
+    for day, slugs in days.items():
+        taken: set[int] = set()
+        for slug in sorted(slugs):
+            place = zlib.crc32(slug.encode("utf-8")) % PER_DAY
+            while place in taken:
+                place = (place + 1) % PER_DAY
+            taken.add(place)
+            number_of[day, slug] = day * PER_DAY + place
+    return [number_of[date.toordinal(), slug] for date, slug in episodes]
 
 
 def ends_shard(term: str, count: int, shard_postings: int = SHARD_POSTINGS) -> bool:

@@ -20,7 +20,7 @@ from bench.corpus import episodes
 from generator.build import _base36
 from generator.paragraphs import split_paragraphs
 from generator.search import SearchDoc, build_index, compact_index, doc_tokens, lunr_documents
-from generator.search_shards import EpisodeMeta, doc_numbers, shard_files, shard_name
+from generator.search_shards import PER_DAY, EpisodeMeta, doc_numbers, shard_files, shard_name
 from tests.search_support import MADE_UP, QUERIES, seed_docs, write_shards
 from tests.test_search_node import RUNNER, node  # noqa: F401  (the fixture)
 
@@ -98,9 +98,9 @@ def split(node, tmp_path_factory):   # noqa: F811
 @pytest.fixture(scope="module")
 def dated(node, tmp_path_factory):   # noqa: F811
     # Numbered by date as the site numbers them: with gaps, several on one day.
-    dates = [dt.date(2020, 1, 1) + dt.timedelta(days=i // 3 * 2) for i in range(120)]
+    dates = [(dt.date(2020, 1, 1) + dt.timedelta(days=i // 3 * 2), f"slug-{i}") for i in range(120)]
     both = Both(node, corpus_docs(120, 700), tmp_path_factory.mktemp("dated"), shard_postings=500,
-                numbers=doc_numbers(dates))
+                numbers=sorted(doc_numbers(dates)))
     yield both
     both.close()
 
@@ -176,15 +176,16 @@ def test_only_prohibited_terms_rank_every_document_numbered_by_date(dated):
 
 def test_documents_are_numbered_by_date_with_room_for_a_back_filled_one():
     day = dt.date(2020, 5, 17)
-    assert doc_numbers([day, day, day + dt.timedelta(days=2)]) == [
-        (day - dt.date(2000, 1, 1)).days * 4 + i for i in (0, 1, 8)]
-    # Five on one day spill into the next day's numbers, and push it on.
-    assert doc_numbers([day] * 5 + [day + dt.timedelta(days=1)])[4:] == [doc_numbers([day])[0] + 4,
-                                                                         doc_numbers([day])[0] + 5]
-    # An episode back-filled on a day between two others leaves their numbers as they were.
-    without = doc_numbers([day, day + dt.timedelta(days=2)])
-    assert doc_numbers([day, day + dt.timedelta(days=1), day + dt.timedelta(days=2)])[::2] == without
-    assert doc_numbers([dt.date(1990, 1, 1), dt.date(1990, 1, 1)]) == [0, 1]
+    numbers = doc_numbers([(day, "a"), (day, "b"), (day + dt.timedelta(days=2), "c")])
+    assert [n // PER_DAY for n in numbers] == [day.toordinal(), day.toordinal(), day.toordinal() + 2]
+    assert len(set(numbers)) == 3
+    # Episodes back-filled before, between and on the days of others leave their numbers as they were.
+    for extra in [(dt.date(1899, 3, 1), "old"), (day + dt.timedelta(days=1), "x"), (day, "0"), (day, "zz")]:
+        assert set(numbers) < set(doc_numbers([(day, "a"), (day, "b"), (day + dt.timedelta(days=2), "c"), extra]))
+    # A day with more episodes than places: numbered by date and slug, from 0.
+    crowded = [(day, f"e{i:02d}") for i in range(PER_DAY + 1)] + [(dt.date(1, 1, 1), "first")]
+    assert doc_numbers(crowded) == [*range(1, PER_DAY + 2), 0]
+    assert doc_numbers([(dt.date(9999, 12, 31), "last")])[0] < 2 ** 53 // 3   # keys stay exact in JavaScript
 
 
 def test_a_term_larger_than_a_shard_is_cut_into_pieces_of_its_own(split):
