@@ -52,19 +52,27 @@ def recording(page):
     # Leaving a document aborts its requests still in flight (the header box's
     # warm-up fetch of search/latest.json, a snippet's episode page): the
     # browser's doing, not a failure the reader sees. Any other failure counts.
-    documents = {"started": 0}
+    # A request made while the next document is already on its way (the
+    # warm-up's prefetch, just as Enter is pressed) is left behind too.
+    documents = {"started": 0, "shown": 0}
     born: dict = {}
 
     def started(request) -> None:
         if request.is_navigation_request() and request.frame == page.main_frame:
             documents["started"] += 1
-        born[request] = documents["started"]
+        # The document it belongs to: the one shown, or the one on its way.
+        born[request] = documents["shown"]
+
+    def shown(frame) -> None:
+        if frame == page.main_frame:
+            documents["shown"] = documents["started"]
 
     def failed(request) -> None:
-        left = born.pop(request, documents["started"]) < documents["started"]
+        left = born.pop(request, documents["shown"]) < documents["started"]
         if not (left and request.failure == "net::ERR_ABORTED"):
             page.errors.append(f"request failed: {request.url} ({request.failure})")
 
     page.on("request", started)
+    page.on("framenavigated", shown)
     page.on("requestfailed", failed)
     return page
