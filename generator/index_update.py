@@ -21,6 +21,7 @@ import pickle
 from dataclasses import dataclass
 from typing import Callable
 
+from generator.cache import code_salt
 from generator.search import FIELDS, DocTokens
 from generator.search_shards import (
     SHARD_POSTINGS, EpisodeMeta, IndexData, Shard, Written, content_hash, pieces, site_files, utf16_key,
@@ -50,18 +51,19 @@ def current(state) -> bool:
     return isinstance(state, IndexState) and vars(state).get("format") == STATE_FORMAT
 
 
-def pack(state: IndexState) -> tuple[str, bytes]:
-    """The state as the cache keeps it: pickled, with a hash of the pickle."""
+def pack(state: IndexState) -> tuple[str, str, bytes]:
+    """The state as the cache keeps it: pickled, with a hash of the pickle
+    and of the code that made it (whose layout an update must follow)."""
     data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
-    return hashlib.sha256(data).hexdigest(), data
+    return code_salt(), hashlib.sha256(data).hexdigest(), data
 
 
 def unpack(entry) -> IndexState | None:
-    """The state ``pack`` made, or None if it is damaged, from another
-    version, or not one: a state read wrong would give wrong search files."""
+    """The state ``pack`` made, or None if it is damaged, from other code,
+    or not one: a state read wrong would give wrong search files."""
     try:
-        digest, data = entry
-        if hashlib.sha256(data).hexdigest() != digest:
+        salt, digest, data = entry
+        if salt != code_salt() or hashlib.sha256(data).hexdigest() != digest:
             return None
         state = pickle.loads(data)
     except Exception:  # noqa: BLE001 - anything else in the cache is only a miss

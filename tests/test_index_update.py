@@ -151,9 +151,10 @@ def test_a_state_an_older_build_cached_is_not_updated_but_rebuilt():
 
 def test_a_damaged_cached_state_is_not_used():
     state = Site([SearchDoc("", "a", (), ())], 50).state
-    digest, data = pack(state)
-    assert unpack((digest, data)).keys == state.keys
+    salt, digest, data = pack(state)
+    assert unpack((salt, digest, data)).keys == state.keys
     flipped = bytearray(data)
     flipped[len(flipped) // 2] ^= 1
-    for entry in ((digest, bytes(flipped)), (digest, data[:-1]), ("0" * 64, data), None, state, (digest,)):
+    for entry in ((salt, digest, bytes(flipped)), (salt, digest, data[:-1]), (salt, "0" * 64, data),
+                  ("other code", digest, data), None, state, (digest, data)):
         assert unpack(entry) is None
