@@ -55,11 +55,13 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 SHARD_FORMAT = 3
-# Postings per shard on average: about 8 KB gzip. 12,000 halves the manifest
-# (35 KB gzip at 10,000 episodes) but doubles each shard, so a query
-# downloads about as much, and a new episode rewrites twice the bytes
-# (its index step took 1.6 s instead of 0.9 s at 10,000 episodes).
-SHARD_POSTINGS = 6000
+# The most postings a shard holds: about 20 KB gzip. Hash boundaries alone
+# give shards of every size around the mean, and a common word, the kind
+# people search for, tends to sit in a large one; the cap keeps those no
+# larger than session 9's shards of finished weights (about 23 KB for 6,000).
+# At 10,000 episodes this gives about 2,000 shards, and a new episode
+# rewrites about 800 of them (measured on the bench archive).
+SHARD_POSTINGS = 8000
 META_CHUNK = 25           # result metadata entries per file
 FOLDER = "search/"
 # Document numbers: PER_DAY for each day (from 1 January of year 1), so
@@ -148,7 +150,7 @@ def doc_numbers(episodes: list[tuple[dt.date, str]]) -> list[int]:
 
 def ends_shard(term: str, count: int, shard_postings: int = SHARD_POSTINGS) -> bool:
     """Whether a shard ends after ``term``: for a fixed share of terms,
-    weighted by postings, so shards hold shard_postings on average.
+    weighted by postings, one boundary per shard_postings postings.
 
     A hash rather than a running count: a count would move every later
     boundary when one term gains a posting."""
@@ -161,11 +163,12 @@ def pieces(count: int, shard_postings: int = SHARD_POSTINGS) -> int:
 
 
 def layout(terms: list[str], counts: dict[str, int], shard_postings: int = SHARD_POSTINGS) -> list[Shard]:
-    """The shards of an index, from its terms (in UTF-16 order) and their counts alone."""
+    """The shards of an index, from its terms (in UTF-16 order) and their
+    counts alone: cut where ``ends_shard`` says, and before a shard would
+    pass shard_postings."""
     out: list[Shard] = []
     group: list[str] = []
     size = 0
-    cap = 2 * shard_postings   # hash boundaries alone leave the odd shard many times the average
     for term in terms:
         count = counts[term]
         if count > shard_postings:
@@ -174,7 +177,7 @@ def layout(terms: list[str], counts: dict[str, int], shard_postings: int = SHARD
                 group, size = [], 0
             out.extend(Shard((term,), k) for k in range(pieces(count, shard_postings)))
             continue
-        if group and size + count > cap:
+        if group and size + count > shard_postings:
             out.append(Shard(tuple(group)))
             group, size = [], 0
         group.append(term)

@@ -117,11 +117,11 @@ def test_a_new_episode_rewrites_only_the_shards_holding_its_terms():
         assert site.files == site.clean(300)
         made = {name for name in written.files if name.startswith("shard-")}
         assert written.kept and made and set(written.kept) <= before and not made & before
-        # The shards it made hold a term of the new episode, but for the odd
-        # neighbour whose first term moved when a shard it followed grew.
+        # The shards it made hold a term of the new episode, but for a few
+        # neighbours cut elsewhere because a full shard before them grew.
         terms = {term for frequencies in doc_tokens(docs[300]).frequencies for term in frequencies}
         others = [name for name in made if not terms & set(json.loads(written.files[name])["t"])]
-        assert len(others) <= len(made) // 20
+        assert len(others) <= len(made) // 5
         # It read only shards it remade, and none twice.
         assert len(site.read) == len(set(site.read)) <= len(made)
 

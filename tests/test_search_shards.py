@@ -247,8 +247,8 @@ def test_shards_are_sized_by_postings_and_named_by_content():
         shard = json.loads(files[shard_name(manifest, i)])
         assert shard["t"][0] == first and shard["t"][-1] == last
         sizes.append(sum(len(row) // 2 for row in shard["p"]))
-        assert sizes[-1] <= 2 * 300 or first == last
+        assert sizes[-1] <= 300 or first == last
     assert len(manifest["shards"]) == len([name for name in files if name.startswith("shard-")]) > 3
-    assert 150 < sum(sizes) / len(sizes) <= 300
+    assert 100 < sum(sizes) / len(sizes) <= 300
     assert manifest["years"] == [[2018, 0, 9], [2019, 10, 19], [2020, 20, 29]]
     assert shard_files(compact, metas, 300) == files
