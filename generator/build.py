@@ -337,8 +337,7 @@ def _keep_search_files(out: Output, names: list[str]) -> bool:
     for name in names:
         entry = out.old.get(search_shards.FOLDER + name)
         # Named by a hash of their content, which their key (a hash of the same) must start with.
-        if not entry or not name.split("-")[-1].startswith(entry[0][:12]) \
-                or not out.reuse(search_shards.FOLDER + name, entry[0]):
+        if not entry or name != f"shard-{entry[0][:12]}.json" or not out.reuse(search_shards.FOLDER + name, entry[0]):
             return False
     return True
 

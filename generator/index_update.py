@@ -151,15 +151,21 @@ def insert(state: IndexState, at: int, number: int, key: str, doc, meta: Episode
         before = old_counts.get(term, data.counts[term])
         row: list[int] = []
         if before:
-            # The old shards of ``term`` from ``piece`` on, joined.
+            # The old shards of ``term`` from ``piece`` on, joined: each
+            # piece's first key is absolute, and becomes the gap from the
+            # last key of the one before.
             i = bisect.bisect_left(lasts, utf16_key(term))
             if before > size:
                 i += piece
+            last = 0
             for i in range(i, i + max(1, pieces(before, size) - piece)):
                 part = shard_rows(i).get(term)
-                if part is None:
+                if not part:
                     raise Stale(f"shard-{state.shards[i][1]}.json has no {term!r}")
-                _join(row, part)
+                start = len(row)
+                row.extend(part)
+                row[start] -= last
+                last = part[0] + sum(part[2::2])
         if term in added:
             _insert(row, added[term])
         return row
@@ -175,15 +181,6 @@ def insert(state: IndexState, at: int, number: int, key: str, doc, meta: Episode
     state.firsts = firsts
     state.shards = written.shards
     return written
-
-
-def _join(row: list[int], piece: list[int]) -> None:
-    """Add a piece of a row (first key absolute, the rest gaps) to a gap-encoded row."""
-    if piece:
-        start = len(row)
-        last = sum(row[0::2])
-        row.extend(piece)
-        row[start] -= last
 
 
 def _insert(row: list[int], postings: list[int]) -> None:

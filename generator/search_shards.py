@@ -224,9 +224,9 @@ def site_files(data: IndexData, rows: Callable[[str, int], list[int]],
         if shard.piece < 0:
             same = kept(shard)
             if same is None:
-                name, text = _named("shard", _dumps({"t": list(shard.terms), "p": [rows(t, 0) for t in shard.terms]}))
-                files[name] = text
-                same = name[len("shard-"):-len(".json")]
+                text = _dumps({"t": list(shard.terms), "p": [rows(t, 0) for t in shard.terms]})
+                same = content_hash(text)
+                files[f"shard-{same}.json"] = text
             else:
                 kept_names.append(f"shard-{same}.json")
             shards.append((shard, same))
@@ -242,10 +242,10 @@ def site_files(data: IndexData, rows: Callable[[str, int], list[int]],
                 if made is None:
                     made = cut(rows(term, k), shard_postings)
                     first = k
-                name, text = _named("shard", _dumps({"t": [term], "p": [made[k - first]]}))
+                text = _dumps({"t": [term], "p": [made[k - first]]})
                 firsts[term, k] = made[k - first][0]
-                files[name] = text
-                same = name[len("shard-"):-len(".json")]
+                same = content_hash(text)
+                files[f"shard-{same}.json"] = text
             else:
                 kept_names.append(f"shard-{same}.json")
             shards.append((piece, same))
@@ -254,9 +254,9 @@ def site_files(data: IndexData, rows: Callable[[str, int], list[int]],
     metas = data.metas
     meta_hashes = []
     for first in range(0, len(metas), META_CHUNK):
-        name, text = _named("meta", _dumps([[m.url, m.title, m.show, m.date] for m in metas[first:first + META_CHUNK]]))
-        files[name] = text
-        meta_hashes.append(name[len("meta-"):-len(".json")])
+        text = _dumps([[m.url, m.title, m.show, m.date] for m in metas[first:first + META_CHUNK]])
+        meta_hashes.append(content_hash(text))
+        files[f"meta-{meta_hashes[-1]}.json"] = text
     show_names = sorted({m.show for m in metas if m.show})
     number = {name: i for i, name in enumerate(show_names)}
     shows_name, text = _named("shows", _dumps([number.get(m.show, -1) for m in metas]))
