@@ -364,7 +364,7 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
         search_meta = _search_meta(in_order, urls)
         search_job = _search_job(site, in_order, numbers, search_meta)
         index_key = make_key("search", str(search_shards.SHARD_FORMAT), json.dumps(search_meta, ensure_ascii=False),
-                             *(key for key, _ in search_job[3]), repr(numbers))
+                             *(site.pages[e.slug].key for e in in_order), repr(numbers))
         indexing, manifest = None, _reuse_search_files(out, index_key)
         if manifest is None:
             indexing = running.enter_context(Background(_timed_search_index, search_job))

@@ -78,11 +78,11 @@ def related_table(episodes: list[Episode], topic_slugs: dict[str, str], count: i
     related = None
     if last.get("settings") == settings:
         try:
+            if last["signatures"] == signed and last["related"].keys() == signed.keys():
+                return last["related"]   # nothing changed: nothing to store either
             related = _update(last["signatures"], last["related"], signed, count)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError):   # a pack not as written: a miss
             related = None
-        if related is last["related"]:
-            return related
     if related is None:
         related = related_episodes(signed, count)
     cache.put_pack(RELATED, {"settings": settings, "signatures": signed, "related": related})
@@ -90,12 +90,7 @@ def related_table(episodes: list[Episode], topic_slugs: dict[str, str], count: i
 
 
 def _update(before: dict, related: dict, signed: dict, count: int) -> dict[str, tuple[str, ...]]:
-    """The last table, its lists that can have changed worked out again
-    (the same object if nothing changed)."""
-    if before == signed:
-        if related.keys() != signed.keys():
-            raise KeyError("the pack's table is not its signatures'")
-        return related
+    """The last table with the lists that can have changed worked out again."""
     changed = {s for s in signed.keys() | before.keys() if signed.get(s) != before.get(s)}
     topics = {t for s in changed for sig in (signed.get(s), before.get(s)) if sig for t in sig[1]}
     redo = {s for s, (_, own) in signed.items() if s in changed or not topics.isdisjoint(own)}
