@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable
 
 from generator import audio, feeds, index_update, related, search, search_shards, transcript_html
-from generator.cache import EPISODE_KEYS, PAGE, SEARCH_INDEX, Cache, make_key
+from generator.cache import EPISODE_KEYS, LISTING_KEYS, PAGE, SEARCH_INDEX, Cache, make_key
 from generator.config import SiteConfig
 from generator.content import Episode
 from generator.errors import ContentError, Report
@@ -204,15 +204,12 @@ def _theme_assets(config: SiteConfig, report: Report) -> dict[str, Path]:
 
 
 def _other_pages(views: Views, urls: Urls) -> list[tuple[str, str, dict]]:
-    """(template, name, context) of every page but the episodes."""
+    """(template, name, context) of every page but the episodes' and the listings'."""
     pages: list[tuple[str, str, dict]] = []
-    pages += [("home.html", name, ctx) for name, ctx in views.home_pages()]
     pages += [("archive.html", *views.archive_page())]
     pages += [("year.html", name, ctx) for name, ctx in views.year_pages()]
     pages += [("topics.html", name, ctx) for name, ctx in views.topics_pages()]
-    pages += [("topic.html", name, ctx) for name, ctx in views.topic_pages()]
-    pages += [("shows.html" if name == urls.shows() else "show.html", name, ctx)
-              for name, ctx in views.show_pages()]
+    pages += [("shows.html", name, ctx) for name, ctx in views.shows_page()]
     pages += [("404.html", *views.not_found_page())]
     return pages
 
@@ -270,6 +267,33 @@ def _pages_to_render(out: Output, pages: list[tuple[str, str, dict]], urls: Urls
     return todo
 
 
+def _listings_to_render(out: Output, views: Views, urls: Urls, page_salt: str,
+                        cache: Cache) -> tuple[list[_Todo], list[str]]:
+    """Listing pages whose key changed, and the name of every listing page.
+    A listing whose inputs are as they were keeps the page keys it had, so
+    the contexts of its pages are made only when it changed."""
+    known = cache.get_pack(LISTING_KEYS)
+    keys: dict[str, list[tuple[str, str]]] = {}
+    todo: list[_Todo] = []
+    names: list[str] = []
+    for inputs in views.listings():
+        inputs_key = inputs.key(page_salt)
+        template = f"{inputs.kind}.html"
+        made = None
+        pages = known.get(inputs_key)
+        if pages is None:
+            made = [(template, name, ctx) for name, ctx in views.listing_pages(inputs)]
+            pages = [(name, make_key(template, page_salt, _context_json(ctx))) for _, name, ctx in made]
+        keys[inputs_key] = pages
+        names += [name for name, _ in pages]
+        if not all(out.reuse(urls.output_file(name), key) for name, key in pages):
+            todo += _pages_to_render(out, made or [(template, name, ctx) for name, ctx in views.listing_pages(inputs)],
+                                     urls, page_salt)
+    if keys != known:
+        cache.put_pack(LISTING_KEYS, keys)
+    return todo, names
+
+
 def _render_pages(out: Output, todo: list[_Todo], site: Site, urls: Urls, views: Views, templates_key: str) -> None:
     """Render and write on every core when there are many pages; each worker
     writes its files straight into the staging folder."""
@@ -297,11 +321,12 @@ def _render_pages(out: Output, todo: list[_Todo], site: Site, urls: Urls, views:
             out.written(urls.output_file(t.name), t.key)
 
 
-def _write_feeds(out: Output, site: Site, urls: Urls, pages: list[tuple[str, str, dict]]) -> None:
+def _write_feeds(out: Output, site: Site, urls: Urls, pages: list[str]) -> None:
+    """The feeds, and the sitemap of ``pages`` (every page's name but the episodes')."""
     out.write("feed.xml", feeds.rss(site, urls, _build_time()))
     out.write("feed.json", feeds.json_feed(site, urls))
     dates = {urls.episode(e.slug): e.date for e in site.episodes}
-    listed = [urls.episode(e.slug) for e in site.episodes] + [n for _, n, _ in pages if n != "404.html"] + [urls.search()]
+    listed = [urls.episode(e.slug) for e in site.episodes] + [n for n in pages if n != "404.html"] + [urls.search()]
     out.write("sitemap.xml", feeds.sitemap([(n, dates.get(n)) for n in sorted(listed)], urls))
     out.write("robots.txt", feeds.robots(urls))
 
@@ -387,11 +412,12 @@ def build_site(config: SiteConfig, report: Report) -> BuildResult:
         pages = _other_pages(views, urls)
         site.related = related.related_table(site.episodes, site.topic_slugs, config.related_count, cache)
         todo = _episodes_to_render(out, site, urls, views, page_salt, cache)
-        todo += _pages_to_render(out, pages, urls, page_salt)
+        listed, listings = _listings_to_render(out, views, urls, page_salt, cache)
+        todo += listed + _pages_to_render(out, pages, urls, page_salt)
         _render_pages(out, todo, site, urls, views, templates_key)
         if site.config.transcript_files:
             transcript_html.write_transcripts(out, site, urls)
-        _write_feeds(out, site, urls, pages)
+        _write_feeds(out, site, urls, listings + [name for _, name, _ in pages])
         if indexing:
             (files, kept), stages["search"] = indexing.result()
             if not _keep_search_files(out, kept):   # changed since the last build: make them all anew

@@ -117,9 +117,10 @@ PAGE_DIGESTS = "page-digests"                # pack: each content page's sha256,
 TRANSCRIPT_DIGESTS = "transcript-digests"    # pack: each transcript's sha256, by its stat (importer)
 FACTS = "facts"                              # pack: what each existing page says about its transcript (importer)
 EPISODE_KEYS = "episode-keys"                # pack: each episode page's inputs key -> its page key (build)
+LISTING_KEYS = "listing-keys"                # pack: each listing's inputs key -> its pages' names and keys (build)
 RELATED = "related"                          # pack: the last related-episodes table, and its inputs (related)
 ENTRY_KINDS = frozenset({PAGE, SEARCH_INDEX, UNCHANGED})
-PACK_KINDS = frozenset({PAGE, PAGE_DIGESTS, TRANSCRIPT_DIGESTS, FACTS, EPISODE_KEYS, RELATED})
+PACK_KINDS = frozenset({PAGE, PAGE_DIGESTS, TRANSCRIPT_DIGESTS, FACTS, EPISODE_KEYS, LISTING_KEYS, RELATED})
 
 
 def _known(kind: str, kinds: frozenset) -> str:

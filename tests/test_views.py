@@ -11,7 +11,7 @@ from generator.load import Bodies, Loaded
 from generator.site import Site
 from generator.urls import Urls
 from generator.audio import Audio
-from generator.views import EpisodeInputs, Views
+from generator.views import EpisodeInputs, ListingInputs, Views
 from tests.growth_support import assert_linear
 
 
@@ -28,7 +28,9 @@ def _site(n: int, page_size: int) -> Site:
 
 
 def test_the_home_page_lists_the_years_and_the_numbered_pages_do_not():
-    pages = dict(Views(_site(100, 10), Urls("http://localhost:8000/")).home_pages())
+    views = Views(_site(100, 10), Urls("http://localhost:8000/"))
+    home = next(inputs for inputs in views.listings() if inputs.kind == "home")
+    pages = dict(views.listing_pages(home))
     assert [y["year"] for y in pages[""]["years"]] == list(range(1992, 1989, -1))
     assert sum(y["count"] for y in pages[""]["years"]) == 100
     assert all("years" not in page for name, page in pages.items() if name)
@@ -39,7 +41,7 @@ def test_home_pages_cost_grows_linearly_with_the_archive():
     # page (it once was) costs the number of pages times the number of episodes.
     def prepare(n: int):
         views = Views(_site(n, 2), Urls("http://localhost:8000/"))
-        return views.home_pages
+        return lambda: [views.listing_pages(inputs) for inputs in views.listings()]
     assert_linear(prepare, 1000)
 
 
@@ -81,3 +83,42 @@ def test_an_episode_page_is_made_from_its_inputs_alone():
     inputs = Views(site, urls).episode_inputs(5)
     empty = dataclasses.replace(site, episodes=[], pages={})
     assert Views(empty, urls).episode_page(inputs) == Views(site, urls).episode_page(inputs)
+
+
+def test_every_input_of_a_listing_is_in_its_key_and_on_its_pages():
+    # A rebuild looks at a listing's pages only when this key changes.
+    views = Views(_site(30, 5), Urls("http://localhost:8000/"))
+    home = next(inputs for inputs in views.listings() if inputs.kind == "home")
+    topic = ListingInputs("topic", "cats", "Cats", home.cards[:12], ())
+    changed = {
+        "kind": (topic, dataclasses.replace(topic, kind="show")),
+        "slug": (topic, dataclasses.replace(topic, slug="felines")),
+        "name": (topic, dataclasses.replace(topic, name="Felines")),
+        "cards": (topic, dataclasses.replace(topic, cards=home.cards[1:13])),
+        "years": (home, dataclasses.replace(home, years=home.years[1:])),
+    }
+    assert set(changed) == {f.name for f in dataclasses.fields(ListingInputs)}
+    for field, (inputs, edited) in changed.items():
+        assert edited.key("salt") != inputs.key("salt"), field
+        assert views.listing_pages(edited) != views.listing_pages(inputs), field
+    assert topic.key("salt") == ListingInputs("topic", "cats", "Cats", home.cards[:12], ()).key("salt")
+
+
+def test_a_listing_is_made_from_its_inputs_alone():
+    urls = Urls("http://localhost:8000/")
+    site = _site(30, 5)
+    views = Views(site, urls)
+    listing = views.listings()[0]
+    empty = dataclasses.replace(site, episodes=[], pages={})
+    assert Views(empty, urls).listing_pages(listing) == views.listing_pages(listing)
+
+
+def test_a_card_is_keyed_by_its_episode_page():
+    # The page's key is a hash of its bytes: a card of an edited page is another card.
+    site = _site(3, 5)
+    episode = site.episodes[0]
+    card = Views(site, Urls("http://localhost:8000/")).card(episode)
+    edited = dataclasses.replace(site, pages={**site.pages, episode.slug: dataclasses.replace(
+        site.pages[episode.slug], key="edited")})
+    assert Views(edited, Urls("http://localhost:8000/")).card(episode).digest != card.digest
+    assert card["title"] == "Episode 2" and card["url"] == "/episodes/e2.html"
