@@ -98,22 +98,25 @@ class Card(Mapping):
         self._fields: dict | None = None
 
     @property
-    def fields(self) -> dict:
+    def contents(self) -> dict:
         if self._fields is None:
             self._fields, self._make = self._make(), None
         return self._fields
 
     def __reduce__(self):   # to a render worker: the fields themselves
-        return _card, (self.digest, self.fields)
+        return _card, (self.digest, self.contents)
+
+    def __repr__(self) -> str:   # what a key holds of it (see _key_part)
+        return f"<card {self.digest}>"
 
     def __getitem__(self, key: str):
-        return self.fields[key]
+        return self.contents[key]
 
     def __iter__(self):
-        return iter(self.fields)
+        return iter(self.contents)
 
     def __len__(self) -> int:
-        return len(self.fields)
+        return len(self.contents)
 
 
 def _card(digest: str, fields: dict) -> Card:
@@ -147,12 +150,10 @@ class EpisodeInputs:
 
 
 def _key_part(value) -> str:
+    """A field as text for a key: a page as its key, anything else as its
+    repr, in which a Card is its digest."""
     if isinstance(value, Loaded):
         return f"{value.episode.slug}\0{value.key}"
-    if isinstance(value, Card):
-        return value.digest
-    if isinstance(value, tuple):
-        return "\0".join(map(_key_part, value))
     return repr(value)
 
 
@@ -221,6 +222,9 @@ class Views:
         self.urls = urls
         self.by_slug = site.by_slug()
         self._cards: dict[str, Card] = {}
+        # A topic as an episode page links it: (name, slug of its page, or "" when it has none).
+        self._topic_links = {name: (name, slug if self.has_page(slug) else "")
+                             for name, slug in site.topic_slugs.items()}
         config = site.config
         self.common = {
             "site": {
@@ -354,13 +358,12 @@ class Views:
         """What the episode at ``index`` (newest first) is rendered from."""
         site, episodes = self.site, self.site.episodes
         episode = episodes[index]
-        slugs = site.topic_slugs
         return EpisodeInputs(
             page=site.pages[episode.slug],
             newer=self.card(episodes[index - 1]) if index > 0 else None,
             older=self.card(episodes[index + 1]) if index + 1 < len(episodes) else None,
             related=tuple(self.card(self.by_slug[s]) for s in site.related.get(episode.slug, ())),
-            topics=tuple((name, slugs[name] if self.has_page(slugs[name]) else "") for name in episode.topics),
+            topics=tuple(map(self._topic_links.__getitem__, episode.topics)),
             show_slug=site.show_slugs[episode.show] if episode.show and len(site.shows) > 1 else "",
             audio=site.audio.get(episode.slug))
 
