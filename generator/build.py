@@ -325,9 +325,13 @@ def _write_feeds(out: Output, site: Site, urls: Urls, pages: list[str]) -> None:
     """The feeds, and the sitemap of ``pages`` (every page's name but the episodes')."""
     out.write("feed.xml", feeds.rss(site, urls, _build_time()))
     out.write("feed.json", feeds.json_feed(site, urls))
-    dates = {urls.episode(e.slug): e.date for e in site.episodes}
-    listed = [urls.episode(e.slug) for e in site.episodes] + [n for n in pages if n != "404.html"] + [urls.search()]
-    out.write("sitemap.xml", feeds.sitemap([(n, dates.get(n)) for n in sorted(listed)], urls))
+    files = feeds.sitemap_files([(urls.episode(e.slug), e.date) for e in site.episodes],
+                                [n for n in pages if n != "404.html"] + [urls.search()])
+    for name, rows in files.items():
+        key = make_key("sitemap", urls.base_url, "\n".join(f"{page}\0{date}" for page, date in rows))
+        if not out.reuse(name, key):
+            out.write(name, feeds.sitemap(rows, urls), key)
+    out.write("sitemap.xml", feeds.sitemap_index(list(files), urls))
     out.write("robots.txt", feeds.robots(urls))
 
 

@@ -19,6 +19,7 @@ from generator.views import excerpt
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+SITEMAP_URLS = 10_000   # addresses in one sitemap file; the protocol allows 50,000
 ET.register_namespace("podcast", PODCAST_NS)
 ET.register_namespace("itunes", ITUNES_NS)
 ET.register_namespace("atom", ATOM_NS)
@@ -136,12 +137,40 @@ def json_feed(site: Site, urls: Urls) -> bytes:
 
 
 def sitemap(pages: list[tuple[str, dt.date | None]], urls: Urls) -> bytes:
+    """One file of the sitemap: each page's address, and its date if it has one."""
     root = ET.Element(f"{{{SITEMAP_NS}}}urlset")
     for name, lastmod in pages:
         entry = _sub(root, f"{{{SITEMAP_NS}}}url")
         _sub(entry, f"{{{SITEMAP_NS}}}loc", urls.absolute(name))
         if lastmod:
             _sub(entry, f"{{{SITEMAP_NS}}}lastmod", lastmod.isoformat())
+    return _xml(root)
+
+
+def sitemap_files(episodes: list[tuple[str, dt.date]], others: list[str]) -> dict[str, list[tuple[str, dt.date | None]]]:
+    """The sitemap's files (names under the site) and the pages each lists.
+    The episodes go by year, so a new one changes only its year's file (and
+    rebuilds cost what changed); the other pages go in files of their own.
+    Each is cut into files of at most SITEMAP_URLS addresses: crawlers read
+    no more than 50,000 from one file, and an archive's topics can pass that."""
+    groups: dict[str, list[tuple[str, dt.date | None]]] = {}
+    for name, date in sorted(episodes):
+        groups.setdefault(f"episodes-{date.year}", []).append((name, date))
+    groups["pages"] = [(name, None) for name in sorted(others)]
+    files = {}
+    for group, rows in sorted(groups.items()):
+        for start in range(0, max(1, len(rows)), SITEMAP_URLS):
+            part = start // SITEMAP_URLS + 1
+            files[f"sitemaps/{group}.xml" if part == 1 else f"sitemaps/{group}-{part}.xml"] = \
+                rows[start:start + SITEMAP_URLS]
+    return files
+
+
+def sitemap_index(files: list[str], urls: Urls) -> bytes:
+    """sitemap.xml: the address of each of the sitemap's files."""
+    root = ET.Element(f"{{{SITEMAP_NS}}}sitemapindex")
+    for name in files:
+        _sub(_sub(root, f"{{{SITEMAP_NS}}}sitemap"), f"{{{SITEMAP_NS}}}loc", urls.absolute(name))
     return _xml(root)
 
 

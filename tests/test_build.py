@@ -153,8 +153,12 @@ def test_json_feed_is_version_1_1(seed_site: Path):
 
 
 def test_sitemap_lists_every_page(seed_site: Path):
+    # As a crawler reads it: the index, then each file it names.
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    locs = {e.text for e in ET.parse(seed_site / "sitemap.xml").getroot().findall("s:url/s:loc", ns)}
+    files = [e.text for e in ET.parse(seed_site / "sitemap.xml").getroot().findall("s:sitemap/s:loc", ns)]
+    assert files and all(f.startswith("http://localhost:8000/sitemaps/") for f in files)
+    locs = {e.text for f in files for e in ET.parse(seed_site / f.removeprefix("http://localhost:8000/"))
+            .getroot().findall("s:url/s:loc", ns)}
     pages = {"http://localhost:8000/" + str(p.relative_to(seed_site)).removesuffix("index.html")
              for p in seed_site.rglob("*.html") if p.name != "404.html" and p.parent.name != "transcripts"}
     assert locs == pages

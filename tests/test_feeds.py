@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from generator import feeds
 from generator.feeds import SITEMAP_NS, sitemap
 from generator.text import strip_controls
 from generator.urls import Urls
@@ -38,3 +39,34 @@ def test_the_sitemap_lists_each_page_with_its_date():
     assert [e.findtext("s:loc", namespaces=ns) for e in root.findall("s:url", ns)] == \
         ["https://example.org/show/", "https://example.org/show/episodes/a.html"]
     assert root.findtext("s:url/s:lastmod", namespaces=ns) == "2024-05-25"
+
+
+def _episodes(n: int, first: dt.date = dt.date(2020, 1, 1)) -> list[tuple[str, dt.date]]:
+    return [(f"episodes/e{i:05}.html", first + dt.timedelta(days=i)) for i in range(n)]
+
+
+def test_the_sitemap_files_hold_every_page_once_and_none_holds_too_many(monkeypatch):
+    monkeypatch.setattr(feeds, "SITEMAP_URLS", 100)
+    episodes, others = _episodes(1000), [f"topics/t{i}.html" for i in range(250)] + [""]
+    files = feeds.sitemap_files(episodes, others)
+    rows = [row for part in files.values() for row in part]
+    assert sorted(rows, key=str) == sorted(episodes + [(name, None) for name in others], key=str)
+    assert all(0 < len(part) <= 100 for part in files.values())
+    assert {"sitemaps/episodes-2020.xml", "sitemaps/episodes-2020-2.xml", "sitemaps/pages-3.xml"} <= set(files)
+
+
+def test_a_new_episode_changes_only_its_years_sitemap_file():
+    episodes, others = _episodes(1500), ["", "topics/a.html"]
+    before = feeds.sitemap_files(episodes, others)
+    after = feeds.sitemap_files(episodes + [("episodes/new.html", dt.date(2024, 6, 1))], others)
+    assert before.keys() == after.keys()
+    assert [name for name in after if after[name] != before[name]] == ["sitemaps/episodes-2024.xml"]
+
+
+def test_the_sitemap_index_names_each_file():
+    urls = Urls("https://example.org/show/")
+    root = ET.fromstring(feeds.sitemap_index(["sitemaps/pages.xml", "sitemaps/episodes-2024.xml"], urls))
+    ns = {"s": SITEMAP_NS}
+    assert root.tag == f"{{{SITEMAP_NS}}}sitemapindex"
+    assert [e.text for e in root.findall("s:sitemap/s:loc", ns)] == \
+        ["https://example.org/show/sitemaps/pages.xml", "https://example.org/show/sitemaps/episodes-2024.xml"]
