@@ -19,7 +19,11 @@ While they run, each child records what the tricks' stages were given:
   fresh interpreter holding the standard modules a build loads anyway
   (importing importlib.metadata and what only it needs is counted against it);
 - renameat2: the commit's swap of the new site for the old, one atomic
-  renameat2(RENAME_EXCHANGE) against the two renames of the fallback.
+  renameat2(RENAME_EXCHANGE) against the two renames of the fallback;
+- gc: the build with the cyclic garbage collector paused (build.build_site)
+  against the same build with it running, whole builds in child processes:
+  the +1 build undone and made again ``--repeats`` times each way, and one
+  more cold build with the collector running.
 
 Trick and plain run interleaved in this process, best of ``--repeats``, in
 CPU time; a sampled stage is scaled up to all its pages. Each pair is
@@ -33,7 +37,9 @@ the cold or the +1 build at some size.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
+import shutil
 import json
 import os
 import pickle
@@ -46,7 +52,7 @@ from pathlib import Path
 from bench.run import OUT, REPO, add_newest, prepare, set_aside
 
 BAR = 0.05   # a trick pays if it saves more than this share of a build
-TRICKS = ("getattr", "yaml", "sitemap", "dist-info", "renameat2")
+TRICKS = ("getattr", "yaml", "sitemap", "dist-info", "renameat2", "gc")
 
 
 # --- recording, in the child that builds ---------------------------------------------------------
@@ -64,12 +70,16 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
 
 
-def record(root: Path, into: Path, limit: int) -> None:
+def record(root: Path, into: Path, limit: int, collect: bool = False) -> None:
     """Build ``root`` (import + build) as bench.build_once does, noting what
     the tricks' stages were given; then write the notes and this build's
-    CPU time (this process and its workers) to ``into``."""
+    CPU time (this process and its workers) to ``into``. ``collect``: with
+    the garbage collector running through the build (the plain code)."""
     from bench import build_once
     from generator import build, feeds, importer
+
+    if collect:
+        build.gc_paused = contextlib.nullcontext
 
     notes: dict = {"render": {}, "import": [[], 0], "sitemap": []}
 
@@ -112,10 +122,10 @@ def record(root: Path, into: Path, limit: int) -> None:
         pickle.dump({"cpu": cpu, "wall": wall, "episodes": stats["episodes"], "notes": notes}, f)
 
 
-def recorded_build(root: Path, name: str, limit: int) -> dict:
+def recorded_build(root: Path, name: str, limit: int, collect: bool = False) -> dict:
     into = root / f"{name}.tricks.pickle"
-    subprocess.run([sys.executable, "-m", "bench.tricks", "--record", str(root), str(into), "--sample", str(limit)],
-                   cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, "-m", "bench.tricks", "--record", str(root), str(into), "--sample", str(limit),
+                    *(["--collect"] if collect else [])], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
     with open(into, "rb") as f:
         data = pickle.load(f)
     into.unlink()
@@ -277,12 +287,37 @@ def replay_renameat2(repeats: int, swaps: int = 200) -> dict[str, float]:
     return {name: seconds / swaps for name, seconds in best.items()}
 
 
+def _undo_newest(root: Path, pages_before: set[Path]) -> None:
+    """Back to the archive before add_newest, built."""
+    (root / "seeds" / "9999_one_more.txt").unlink()
+    for page in set((root / "content" / "episodes").glob("*.md")) - pages_before:
+        page.unlink()
+    recorded_build(root, "undo", 1)
+
+
+def replay_gc(root: Path, n: int, pages_before: set[Path], repeats: int) -> dict[str, dict[str, float]]:
+    """Whole builds, the collector paused (trick) or running (plain): the
+    +1 build, best of ``repeats`` each way, interleaved; then the cold build
+    once more with the collector running, against the recorded cold build.
+    Leaves ``root`` as add_newest leaves it, built."""
+    plus1 = {"trick": float("inf"), "plain": float("inf")}
+    for _ in range(repeats):
+        for name in plus1:
+            _undo_newest(root, pages_before)
+            add_newest(root, n)
+            plus1[name] = min(plus1[name], recorded_build(root, "gc", 1, collect=name == "plain")["cpu"])
+    for kept in ("content", "_site", ".cache"):
+        shutil.rmtree(root / kept, ignore_errors=True)
+    return {"+1": plus1, "cold": {"plain": recorded_build(root, "gc-cold", 1, collect=True)["cpu"]}}
+
+
 SAMPLE = 200
 
 
 def measure(n: int, repeats: int = 5, limit: int = SAMPLE) -> dict:
     root = prepare(f"tricks-{n}", n)
     builds = {"cold": recorded_build(root, "cold", limit)}
+    pages_before = set((root / "content" / "episodes").glob("*.md"))
     add_newest(root, n)
     builds["+1"] = recorded_build(root, "plus1", limit)
     row = {"n": n, "repeats": repeats, "sample": limit,
@@ -298,6 +333,13 @@ def measure(n: int, repeats: int = 5, limit: int = SAMPLE) -> dict:
         for trick, seconds in stages.items():
             saved = seconds["plain"] - seconds["trick"]
             row["tricks"].setdefault(trick, {})[build] = {**seconds, "saved": saved, "share": saved / data["cpu"]}
+    # Last: it builds the archive again from nothing.
+    whole = replay_gc(root, n, pages_before, repeats)
+    whole["cold"]["trick"] = builds["cold"]["cpu"]
+    for build, seconds in whole.items():
+        saved = seconds["plain"] - seconds["trick"]
+        row["tricks"]["gc"] = {**row["tricks"].get("gc", {}),
+                               build: {**seconds, "saved": saved, "share": saved / seconds["trick"]}}
     set_aside(root)
     return row
 
@@ -340,9 +382,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--sample", type=int, default=SAMPLE, help="pages per template (and imports) replayed")
     parser.add_argument("--record", nargs=2, metavar=("ROOT", "INTO"), help=argparse.SUPPRESS)
+    parser.add_argument("--collect", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.record:
-        record(Path(args.record[0]), Path(args.record[1]), args.sample)
+        record(Path(args.record[0]), Path(args.record[1]), args.sample, args.collect)
         return
     rows = []
     for n in (int(s) for s in args.sizes.split(",") if s.strip()):

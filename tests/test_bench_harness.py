@@ -198,3 +198,20 @@ def test_the_tricks_bench_replays_what_a_build_did_and_each_pair_agrees(tmp_path
     for replay in (tricks.replay_getattr, tricks.replay_yaml, tricks.replay_sitemap):
         seconds = replay(notes, 1)
         assert seconds["trick"] > 0 and seconds["plain"] > 0
+
+
+def test_the_tricks_bench_builds_with_and_without_the_collector(tmp_path):
+    from bench import tricks
+    from bench.corpus import write_archive_fm
+    from bench.run import add_newest
+
+    write_archive_fm(tmp_path / "seeds", 12)
+    tricks.recorded_build(tmp_path, "cold", limit=1)
+    pages = set((tmp_path / "content" / "episodes").glob("*.md"))
+    add_newest(tmp_path, 12)
+    tricks.recorded_build(tmp_path, "plus1", limit=1)
+    seconds = tricks.replay_gc(tmp_path, 12, pages, 1)
+    assert seconds["+1"]["trick"] > 0 and seconds["+1"]["plain"] > 0 and seconds["cold"]["plain"] > 0
+    # It leaves the archive with the newest episode, built from nothing.
+    assert len(list((tmp_path / "content" / "episodes").glob("*.md"))) == 13
+    assert (tmp_path / "_site" / "index.html").read_text(encoding="utf-8").count('class="card') >= 1
