@@ -149,14 +149,18 @@ def sitemap(pages: list[tuple[str, dt.date | None]], urls: Urls) -> bytes:
 
 def sitemap_files(episodes: list[tuple[str, dt.date]], others: list[str]) -> dict[str, list[tuple[str, dt.date | None]]]:
     """The sitemap's files (names under the site) and the pages each lists.
-    The episodes go by year, so a new one changes only its year's file (and
-    rebuilds cost what changed); the other pages go in files of their own.
+    The episodes go by year and the topics' pages by initial, so that a new
+    episode, or a new topic, changes only the files it falls in (and
+    rebuilds cost what changed); the other pages have a file of their own.
     Each is cut into files of at most SITEMAP_URLS addresses: crawlers read
     no more than 50,000 from one file, and an archive's topics can pass that."""
     groups: dict[str, list[tuple[str, dt.date | None]]] = {}
     for name, date in sorted(episodes):
         groups.setdefault(f"episodes-{date.year}", []).append((name, date))
-    groups["pages"] = [(name, None) for name in sorted(others)]
+    groups["pages"] = []
+    for name in sorted(others):
+        folder, _, rest = name.partition("/")
+        groups.setdefault(f"topics-{rest[0]}" if folder == "topics" and rest else "pages", []).append((name, None))
     files = {}
     for group, rows in sorted(groups.items()):
         for start in range(0, max(1, len(rows)), SITEMAP_URLS):

@@ -52,15 +52,17 @@ def test_the_sitemap_files_hold_every_page_once_and_none_holds_too_many(monkeypa
     rows = [row for part in files.values() for row in part]
     assert sorted(rows, key=str) == sorted(episodes + [(name, None) for name in others], key=str)
     assert all(0 < len(part) <= 100 for part in files.values())
-    assert {"sitemaps/episodes-2020.xml", "sitemaps/episodes-2020-2.xml", "sitemaps/pages-3.xml"} <= set(files)
+    assert {"sitemaps/episodes-2020.xml", "sitemaps/episodes-2020-2.xml", "sitemaps/topics-t-3.xml",
+            "sitemaps/pages.xml"} <= set(files)
 
 
-def test_a_new_episode_changes_only_its_years_sitemap_file():
-    episodes, others = _episodes(1500), ["", "topics/a.html"]
+def test_a_new_episode_and_its_new_topic_change_only_the_sitemap_files_they_fall_in():
+    episodes, others = _episodes(1500), ["", "page/1.html", "topics/apples.html", "topics/bees.html", "topics/"]
     before = feeds.sitemap_files(episodes, others)
-    after = feeds.sitemap_files(episodes + [("episodes/new.html", dt.date(2024, 6, 1))], others)
+    after = feeds.sitemap_files(episodes + [("episodes/new.html", dt.date(2024, 6, 1))], others + ["topics/birds.html"])
     assert before.keys() == after.keys()
-    assert [name for name in after if after[name] != before[name]] == ["sitemaps/episodes-2024.xml"]
+    assert [name for name in after if after[name] != before[name]] == ["sitemaps/episodes-2024.xml",
+                                                                       "sitemaps/topics-b.xml"]
 
 
 def test_the_sitemap_index_names_each_file():
