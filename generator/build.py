@@ -379,8 +379,8 @@ def _manifest(config: SiteConfig) -> Path:
 def build_site(config: SiteConfig, report: Report) -> BuildResult:
     # The collector took 0.4 s of a 3 s rebuild (+1 episode, 10,000 episodes),
     # traversing the loaded site, which lives for the whole build, again and
-    # again; the build makes little cyclic garbage, and workers, forked from
-    # the fork server, collect as usual. Re-measure: python -m bench.tricks
+    # again; the build makes little cyclic garbage, and the render workers
+    # collect as usual (workers._start_worker). Re-measure: python -m bench.tricks
     with gc_paused():
         return _build_site(config, report)
 

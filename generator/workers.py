@@ -67,6 +67,13 @@ def _follow(build_pid: int) -> None:
     threading.Thread(target=watch, daemon=True, name="follow-build").start()
 
 
+def _start_worker(build_pid: int) -> None:
+    """A pool worker: it follows the build, and collects its garbage even
+    if the build paused its collector (``gc_paused``) before forking it."""
+    gc.enable()
+    _follow(build_pid)
+
+
 def cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -106,7 +113,7 @@ def parallel_map(fn: Callable[[T], R], items: Iterable[T], *, min_batch: int = M
     gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
-                                 initializer=_follow, initargs=(os.getpid(),)) as pool:
+                                 initializer=_start_worker, initargs=(os.getpid(),)) as pool:
             yield from pool.map(fn, items, chunksize=max(1, min(32, len(items) // (workers * 8))))
     finally:
         gc.unfreeze()

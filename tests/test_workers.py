@@ -5,6 +5,7 @@ import gc
 
 import pytest
 
+from generator import workers
 from generator.workers import gc_paused
 
 
@@ -30,3 +31,16 @@ def test_a_collector_that_was_off_stays_off(collector_on):
     with gc_paused():
         pass
     assert not gc.isenabled()
+
+
+def _collecting(_: int) -> bool:
+    return gc.isenabled()
+
+
+def test_pool_workers_collect_garbage_though_the_build_paused_its_collector(collector_on, monkeypatch):
+    # Workers render thousands of pages; without a collector their cyclic garbage would pile up.
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    monkeypatch.delenv("PODCAST_ARCHIVE_WORKERS", raising=False)
+    with gc_paused():
+        assert set(workers.parallel_map(_collecting, range(200), min_batch=2)) == {True}
+        assert not gc.isenabled()
