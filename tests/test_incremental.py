@@ -531,6 +531,11 @@ def test_a_killed_or_interrupted_build_leaves_the_previous_site_whole(tmp_path: 
     reference = start_clean_build(root, tmp_path / "clean")
     build(root)
     assert site_tree(root / CONTENT) == content
+    # What the killed builds left is cleared; the site this build replaced
+    # is being deleted in the background (output._remove_later), so give that a moment.
+    deadline = time.monotonic() + 10
+    while any(root.glob(f".{OUT}.*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert sorted(p.name for p in root.glob(f".{OUT}.*")) == []
     assert "Renamed Transcript Archive" in read(out, "index.html")
     assert len(episode_pages(out)) == SYNTHETIC + 2 + 20
