@@ -204,10 +204,9 @@ def _theme_assets(config: SiteConfig, report: Report) -> dict[str, Path]:
 
 
 def _other_pages(views: Views, urls: Urls) -> list[tuple[str, str, dict]]:
-    """(template, name, context) of every page but the episodes' and the listings'."""
+    """(template, name, context) of every page but the episodes', the listings' and the years'."""
     pages: list[tuple[str, str, dict]] = []
     pages += [("archive.html", *views.archive_page())]
-    pages += [("year.html", name, ctx) for name, ctx in views.year_pages()]
     pages += [("topics.html", name, ctx) for name, ctx in views.topics_pages()]
     pages += [("shows.html", name, ctx) for name, ctx in views.shows_page()]
     pages += [("404.html", *views.not_found_page())]
@@ -276,9 +275,9 @@ def _listings_to_render(out: Output, views: Views, urls: Urls, page_salt: str,
     keys: dict[str, list[tuple[str, str]]] = {}
     todo: list[_Todo] = []
     names: list[str] = []
-    for inputs in views.listings():
+    for inputs in views.listings() + views.years():
         inputs_key = inputs.key(page_salt)
-        template = f"{inputs.kind}.html"
+        template = inputs.template
         made = None
         pages = known.get(inputs_key)
         if pages is None:

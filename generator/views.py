@@ -163,12 +163,31 @@ class ListingInputs:
     show's) are made from beyond what every page shares, as EpisodeInputs
     is for an episode page: ``Views.listing_pages`` reads nothing else. A
     rebuild checks this key, one per listing, not the contexts of its
-    pages: at 10,000 episodes that is 3,000 keys in place of 15,000 pages."""
+    pages: at 10,000 episodes that is 3,000 keys in place of 15,000 pages.
+    YearInputs is the same for a year's page."""
     kind: str                             # "home", "topic" or "show": the template and what it calls the group
     slug: str                             # the topic's or the show's; "" for home
     name: str                             # the topic's or the show's; the site's title for home
     cards: tuple[Card, ...]               # newest first
     years: tuple[tuple[int, int], ...]    # home: (year, episodes) of the year links; () otherwise
+
+    def key(self, salt: str) -> str:
+        return make_key(salt, *(_key_part(getattr(self, f.name)) for f in fields(self)))
+
+    @property
+    def template(self) -> str:
+        return f"{self.kind}.html"
+
+
+@dataclass(frozen=True)
+class YearInputs:
+    """What a year's page in the archive is made from (``Views.year_page`` reads nothing else)."""
+    year: int
+    cards: tuple[Card, ...]   # newest first
+    newer: int | None         # the years it links to, if any
+    older: int | None
+
+    template = "year.html"
 
     def key(self, salt: str) -> str:
         return make_key(salt, *(_key_part(getattr(self, f.name)) for f in fields(self)))
@@ -293,8 +312,17 @@ class Views:
                     for s in site.shows.values()]
         return out
 
-    def listing_pages(self, inputs: ListingInputs) -> list[tuple[str, dict]]:
+    def years(self) -> list[YearInputs]:
+        """Each year's page in the archive, newest first."""
+        years = list(self.site.years().items())
+        return [YearInputs(year, tuple(map(self.card, episodes)), years[i - 1][0] if i > 0 else None,
+                           years[i + 1][0] if i + 1 < len(years) else None)
+                for i, (year, episodes) in enumerate(years)]
+
+    def listing_pages(self, inputs: ListingInputs | YearInputs) -> list[tuple[str, dict]]:
         """(name, context) of a listing's front page and its numbered pages, from its inputs alone."""
+        if isinstance(inputs, YearInputs):
+            return [self.year_page(inputs)]
         urls, kind = self.urls, inputs.kind
         if kind == "home":
             front, numbered = urls.home(), urls.home_page
@@ -410,24 +438,20 @@ class Views:
         name = self.urls.archive()
         return name, self._page(name, "Archive", years=self._year_links())
 
-    def year_pages(self) -> list[tuple[str, dict]]:
-        pages = []
-        years = list(self.site.years().items())
-        for i, (year, episodes) in enumerate(years):
-            months: list[dict] = []
-            for episode in episodes:
-                month = MONTHS[episode.date.month - 1]
-                if not months or months[-1]["name"] != month:
-                    months.append({"name": month, "id": month.lower(), "episodes": []})
-                months[-1]["episodes"].append(self.card(episode))
-            name = self.urls.year(year)
-            newer = years[i - 1][0] if i > 0 else None
-            older = years[i + 1][0] if i + 1 < len(years) else None
-            pages.append((name, self._page(
-                name, f"Episodes from {year}", year=year, months=months, count=len(episodes),
-                newer={"year": newer, "url": self.urls.link(self.urls.year(newer))} if newer else None,
-                older={"year": older, "url": self.urls.link(self.urls.year(older))} if older else None)))
-        return pages
+    def year_page(self, inputs: YearInputs) -> tuple[str, dict]:
+        """(name, context) of a year's page, its episodes by month, from its inputs alone."""
+        months: list[dict] = []
+        for card in inputs.cards:
+            month = MONTHS[int(card["date"][5:7]) - 1]
+            if not months or months[-1]["name"] != month:
+                months.append({"name": month, "id": month.lower(), "episodes": []})
+            months[-1]["episodes"].append(card)
+        name, link, year = self.urls.year(inputs.year), self.urls.link, self.urls.year
+        newer, older = inputs.newer, inputs.older
+        return name, self._page(
+            name, f"Episodes from {inputs.year}", year=inputs.year, months=months, count=len(inputs.cards),
+            newer={"year": newer, "url": link(year(newer))} if newer else None,
+            older={"year": older, "url": link(year(older))} if older else None)
 
     def topics_pages(self) -> list[tuple[str, dict]]:
         """The topics index. Up to ALL_TOPICS_UP_TO topics it lists them all;

@@ -11,7 +11,7 @@ from generator.load import Bodies, Loaded
 from generator.site import Site
 from generator.urls import Urls
 from generator.audio import Audio
-from generator.views import EpisodeInputs, ListingInputs, Views
+from generator.views import MONTHS, EpisodeInputs, ListingInputs, Views, YearInputs
 from tests.growth_support import assert_linear
 
 
@@ -122,3 +122,22 @@ def test_a_card_is_keyed_by_its_episode_page():
         site.pages[episode.slug], key="edited")})
     assert Views(edited, Urls("http://localhost:8000/")).card(episode).digest != card.digest
     assert card["title"] == "Episode 2" and card["url"] == "/episodes/e2.html"
+
+
+def test_every_input_of_a_year_page_is_in_its_key_and_on_its_page():
+    views = Views(_site(100, 5), Urls("http://localhost:8000/"))
+    year = views.years()[1]
+    changed = {
+        "year": dataclasses.replace(year, year=year.year + 10),
+        "cards": dataclasses.replace(year, cards=year.cards[1:]),
+        "newer": dataclasses.replace(year, newer=None),
+        "older": dataclasses.replace(year, older=year.older - 1),
+    }
+    assert set(changed) == {f.name for f in dataclasses.fields(YearInputs)}
+    for field, edited in changed.items():
+        assert edited.key("salt") != year.key("salt"), field
+        assert views.listing_pages(edited) != views.listing_pages(year), field
+    name, page = views.year_page(year)
+    assert name == f"archive/{year.year}.html" and page["count"] == len(year.cards)
+    assert [m["name"] for m in page["months"]] == sorted({m["name"] for m in page["months"]},
+                                                         key=lambda m: -MONTHS.index(m))
