@@ -402,13 +402,9 @@ def _build_site(config: SiteConfig, report: Report) -> BuildResult:
         search_job = _search_job(site, in_order, numbers, search_meta)
         index_key = make_key("search", str(search_shards.SHARD_FORMAT), json.dumps(search_meta, ensure_ascii=False),
                              *(site.pages[e.slug].key for e in in_order), repr(numbers))
-        indexing, relating, manifest = None, None, _reuse_search_files(out, index_key)
+        indexing, manifest = None, _reuse_search_files(out, index_key)
         if manifest is None:
             indexing = running.enter_context(Background(_timed_search_index, search_job))
-            # The content changed, so the related episodes are needed too: on the
-            # other core as well, which the index leaves idle for half the build.
-            relating = running.enter_context(Background(related.table_job, (
-                related.signatures(site.episodes, site.topic_slugs), config.related_count, config.cache_dir)))
         matching = time.perf_counter()
         site.audio, site.podcast_image, audio_report = audio.episode_audio(config, site.episodes, report)
         stages["audio"] = time.perf_counter() - matching
@@ -426,12 +422,10 @@ def _build_site(config: SiteConfig, report: Report) -> BuildResult:
                                time.perf_counter() - started, stages, audio_report)
         out.start_staging()
         pages = _other_pages(views, urls)
-        todo, listings = _listings_to_render(out, views, urls, page_salt, cache)
-        todo += _pages_to_render(out, pages, urls, page_salt)
-        # Episode pages last: they show the related episodes, which may still be on their way.
-        site.related = relating.result() if relating else \
-            related.related_table(site.episodes, site.topic_slugs, config.related_count, cache)
-        todo += _episodes_to_render(out, site, urls, views, page_salt, cache)
+        site.related = related.related_table(site.episodes, site.topic_slugs, config.related_count, cache)
+        todo = _episodes_to_render(out, site, urls, views, page_salt, cache)
+        listed, listings = _listings_to_render(out, views, urls, page_salt, cache)
+        todo += listed + _pages_to_render(out, pages, urls, page_salt)
         _render_pages(out, todo, site, urls, views, templates_key)
         if site.config.transcript_files:
             transcript_html.write_transcripts(out, site, urls)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
-from pathlib import Path
 
 from generator.cache import RELATED, Cache, make_key
 from generator.content import Episode
@@ -74,16 +73,7 @@ def related_table(episodes: list[Episode], topic_slugs: dict[str, str], count: i
                   cache: Cache) -> dict[str, tuple[str, ...]]:
     """``related_episodes`` for every episode, worked out again only for the
     episodes whose lists can have changed since the last build."""
-    return _table(signatures(episodes, topic_slugs), count, cache)
-
-
-def table_job(job: tuple[dict[str, Signature], int, Path | None]) -> dict[str, tuple[str, ...]]:
-    """``related_table`` from (signatures, count, cache folder): small enough to send to a worker."""
-    signed, count, cache_folder = job
-    return _table(signed, count, Cache(cache_folder))
-
-
-def _table(signed: dict[str, Signature], count: int, cache: Cache) -> dict[str, tuple[str, ...]]:
+    signed = signatures(episodes, topic_slugs)
     settings = make_key(RELATED, str(count), str(TOO_COMMON), str(RARITY))
     last = cache.get_pack(RELATED)
     related = None
