@@ -123,6 +123,18 @@ ENTRY_KINDS = frozenset({PAGE, SEARCH_INDEX, UNCHANGED})
 PACK_KINDS = frozenset({PAGE, PAGE_DIGESTS, TRANSCRIPT_DIGESTS, FACTS, EPISODE_KEYS, LISTING_KEYS, RELATED})
 
 
+# A pack of at least DELTA_FROM entries that changed in at most 1/DELTA_SHARE
+# of them is written as a delta (``Cache.put_pack``).
+DELTA_FROM = 256
+DELTA_SHARE = 16
+DELTA = ".delta"
+_MISSING = object()
+
+
+def _same(old, new) -> bool:
+    return old is new or (old is not _MISSING and old == new)
+
+
 def _known(kind: str, kinds: frozenset) -> str:
     if kind not in kinds:
         raise ValueError(f"{kind!r} is not a cache {'pack' if kinds is PACK_KINDS else 'kind'} (see cache.py)")
@@ -140,6 +152,7 @@ class Cache:
     def __init__(self, folder: Path | None):
         self.folder = folder   # None: a cache that never holds anything
         self.used: dict[str, set[str]] = {}
+        self._bases: dict[str, tuple[str, dict]] = {}   # each pack's file as read: its id and entries
 
     def _path(self, kind: str, key: str) -> Path:
         assert self.folder is not None
@@ -180,9 +193,9 @@ class Cache:
         except OSError:
             pass
 
-    def _pack_path(self, kind: str) -> Path:
+    def _pack_path(self, kind: str, suffix: str = "") -> Path:
         assert self.folder is not None
-        return self.folder / "packs" / kind
+        return self.folder / "packs" / (kind + suffix)
 
     def get_pack(self, kind: str) -> dict:
         """The pack of ``kind``: a dict, empty if missing or damaged."""
@@ -191,20 +204,48 @@ class Cache:
             return {}
         try:
             with open(self._pack_path(kind), "rb") as f:
-                salt, entries = pickle.load(f)
+                salt, base_id, entries = pickle.load(f)
+            if salt != code_salt() or not isinstance(entries, dict):
+                return {}
         except Exception:  # noqa: BLE001 - only a miss
             return {}
-        return entries if salt == code_salt() and isinstance(entries, dict) else {}
+        self._bases[kind] = (base_id, dict(entries))
+        try:
+            with open(self._pack_path(kind, DELTA), "rb") as f:
+                salt, delta_base, changed, removed = pickle.load(f)
+            if salt == code_salt() and delta_base == base_id:
+                entries.update(changed)
+                for key in removed:
+                    entries.pop(key, None)
+        except FileNotFoundError:
+            pass
+        except Exception:  # noqa: BLE001 - a damaged delta: the pack as it was before it
+            pass
+        return entries
 
     def put_pack(self, kind: str, entries: dict) -> None:
         """Replace the pack of ``kind``; it holds exactly ``entries``, so it
-        never grows beyond what the last build used."""
+        never grows beyond what the last build used. A large pack read by
+        this Cache that differs from what was read by a few entries gets
+        only a delta file beside it: a new episode rewrites a few entries,
+        not the 10,000 of every pack."""
         _known(kind, PACK_KINDS)
         if self.folder is None:
             return
+        base_id, base = self._bases.get(kind, ("", {}))
         try:
-            write_replacing(self._pack_path(kind),
-                        lambda f: pickle.dump((code_salt(), entries), f, protocol=pickle.HIGHEST_PROTOCOL))
+            if len(base) >= DELTA_FROM:
+                changed = {k: v for k, v in entries.items() if not _same(base.get(k, _MISSING), v)}
+                removed = [k for k in base if k not in entries] if len(base) + len(changed) != len(entries) else []
+                if len(changed) + len(removed) <= len(base) // DELTA_SHARE:
+                    write_replacing(self._pack_path(kind, DELTA), lambda f: pickle.dump(
+                        (code_salt(), base_id, changed, removed), f, protocol=pickle.HIGHEST_PROTOCOL))
+                    return
+            base_id = os.urandom(8).hex()
+            write_replacing(self._pack_path(kind), lambda f: pickle.dump(
+                (code_salt(), base_id, entries), f, protocol=pickle.HIGHEST_PROTOCOL))
+            self._bases[kind] = (base_id, dict(entries))
+            self._pack_path(kind, DELTA).unlink(missing_ok=True)
         except OSError:
             pass
 

@@ -101,3 +101,51 @@ def test_the_cache_holds_only_the_kinds_and_packs_it_lists(tmp_path):
         with pytest.raises(ValueError, match="cache.py"):
             call()
     assert not (tmp_path / ".cache").exists()
+
+
+def _pack_files(folder: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_ino for p in (folder / "packs").iterdir()}
+
+
+def test_a_pack_changed_in_a_few_entries_writes_only_a_delta_and_reads_back_whole(tmp_path: Path):
+    folder = tmp_path / ".cache"
+    entries = {f"k{i}": (i, f"value {i}") for i in range(1000)}
+    Cache(folder).put_pack(PAGE_DIGESTS, entries)
+    base = _pack_files(folder)
+    for step in range(3):   # a build a day: each reads what the last left, and changes a few entries
+        cache = Cache(folder)
+        entries = cache.get_pack(PAGE_DIGESTS)
+        entries[f"new{step}"] = (step, "added")
+        entries[f"k{step}"] = (step, "changed")
+        del entries[f"k{500 + step}"]
+        cache.put_pack(PAGE_DIGESTS, entries)
+        assert Cache(folder).get_pack(PAGE_DIGESTS) == entries
+    after = _pack_files(folder)
+    assert after[PAGE_DIGESTS] == base[PAGE_DIGESTS], "the pack itself was rewritten"
+    assert PAGE_DIGESTS + ".delta" in after
+
+
+def test_a_pack_changed_in_many_entries_is_written_again_whole(tmp_path: Path):
+    folder = tmp_path / ".cache"
+    Cache(folder).put_pack(PAGE_DIGESTS, {f"k{i}": i for i in range(1000)})
+    base = _pack_files(folder)
+    cache = Cache(folder)
+    entries = {**cache.get_pack(PAGE_DIGESTS), **{f"new{i}": i for i in range(200)}}
+    cache.put_pack(PAGE_DIGESTS, entries)
+    assert _pack_files(folder).keys() == {PAGE_DIGESTS} and _pack_files(folder) != base
+    assert Cache(folder).get_pack(PAGE_DIGESTS) == entries
+
+
+def test_a_delta_left_by_another_base_or_damaged_is_not_applied(tmp_path: Path):
+    folder = tmp_path / ".cache"
+    first = {f"k{i}": i for i in range(1000)}
+    Cache(folder).put_pack(PAGE_DIGESTS, first)
+    cache = Cache(folder)
+    cache.put_pack(PAGE_DIGESTS, {**cache.get_pack(PAGE_DIGESTS), "extra": 1})
+    delta = (folder / "packs" / (PAGE_DIGESTS + ".delta")).read_bytes()
+    Cache(folder).put_pack(PAGE_DIGESTS, {"other": 2})   # another build, another pack
+    (folder / "packs" / (PAGE_DIGESTS + ".delta")).write_bytes(delta)
+    assert Cache(folder).get_pack(PAGE_DIGESTS) == {"other": 2}
+    Cache(folder).put_pack(PAGE_DIGESTS, first)
+    (folder / "packs" / (PAGE_DIGESTS + ".delta")).write_bytes(delta[:20])
+    assert Cache(folder).get_pack(PAGE_DIGESTS) == first
