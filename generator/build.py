@@ -271,12 +271,14 @@ def _listings_to_render(out: Output, views: Views, urls: Urls, page_salt: str,
     """Listing pages whose key changed, and the name of every listing page.
     A listing whose inputs are as they were keeps the page keys it had, so
     the contexts of its pages are made only when it changed."""
+    # The config too: page_size, for one, shapes a listing and shows nowhere as text.
+    salt = make_key(page_salt, repr(views.site.config))
     known = cache.get_pack(LISTING_KEYS)
     keys: dict[str, list[tuple[str, str]]] = {}
     todo: list[_Todo] = []
     names: list[str] = []
     for inputs in views.listings() + views.years():
-        inputs_key = inputs.key(page_salt)
+        inputs_key = inputs.key(salt)
         template = inputs.template
         made = None
         pages = known.get(inputs_key)

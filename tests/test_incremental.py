@@ -283,6 +283,12 @@ def test_each_rebuild_writes_what_a_clean_build_writes(tmp_path: Path, files: bo
         assert files_naming(out, "topics/nato.html") == []
         clean.check(root, "changing the site title and ignore_topics")
 
+        # Settings no page shows as text, but that shape the listings.
+        config.update(page_size=3)
+        write_config(root, config)
+        build(root)
+        clean.check(root, "changing page_size")
+
         # Own templates: the edit is to base.html, which every page extends
         # but none renders directly, and to a stylesheet copied verbatim.
         shutil.copytree(REPO / "templates", root / "templates")
