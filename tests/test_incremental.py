@@ -288,6 +288,13 @@ def test_each_rebuild_writes_what_a_clean_build_writes(tmp_path: Path, files: bo
         write_config(root, config)
         build(root)
         clean.check(root, "changing page_size")
+        # Built for the local preview, then for the real host into the same folder:
+        # every canonical link and feed address changes, the paths do not.
+        config.update(base_url="https://example.org/")
+        write_config(root, config)
+        build(root)
+        assert '<link rel="canonical" href="https://example.org/">' in read(out, "index.html")
+        clean.check(root, "changing the host in base_url")
 
         # Own templates: the edit is to base.html, which every page extends
         # but none renders directly, and to a stylesheet copied verbatim.
