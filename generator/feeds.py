@@ -153,7 +153,9 @@ def sitemap_files(episodes: list[tuple[str, dt.date]], others: list[str]) -> dic
     episode, or a new topic, changes only the files it falls in (and
     rebuilds cost what changed); the other pages have a file of their own.
     Each is cut into files of at most SITEMAP_URLS addresses: crawlers read
-    no more than 50,000 from one file, and an archive's topics can pass that."""
+    no more than 50,000 from one file, and an archive's topics can pass that.
+    The files sit beside sitemap.xml, at the top of the site: a sitemap may
+    list only addresses under its own folder."""
     groups: dict[str, list[tuple[str, dt.date | None]]] = {}
     for name, date in sorted(episodes):
         groups.setdefault(f"episodes-{date.year}", []).append((name, date))
@@ -165,7 +167,7 @@ def sitemap_files(episodes: list[tuple[str, dt.date]], others: list[str]) -> dic
     for group, rows in sorted(groups.items()):
         for start in range(0, max(1, len(rows)), SITEMAP_URLS):
             part = start // SITEMAP_URLS + 1
-            files[f"sitemaps/{group}.xml" if part == 1 else f"sitemaps/{group}-{part}.xml"] = \
+            files[f"sitemap-{group}.xml" if part == 1 else f"sitemap-{group}-{part}.xml"] = \
                 rows[start:start + SITEMAP_URLS]
     return files
 

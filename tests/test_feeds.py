@@ -52,8 +52,8 @@ def test_the_sitemap_files_hold_every_page_once_and_none_holds_too_many(monkeypa
     rows = [row for part in files.values() for row in part]
     assert sorted(rows, key=str) == sorted(episodes + [(name, None) for name in others], key=str)
     assert all(0 < len(part) <= 100 for part in files.values())
-    assert {"sitemaps/episodes-2020.xml", "sitemaps/episodes-2020-2.xml", "sitemaps/topics-t-3.xml",
-            "sitemaps/pages.xml"} <= set(files)
+    assert {"sitemap-episodes-2020.xml", "sitemap-episodes-2020-2.xml", "sitemap-topics-t-3.xml",
+            "sitemap-pages.xml"} <= set(files)
 
 
 def test_a_new_episode_and_its_new_topic_change_only_the_sitemap_files_they_fall_in():
@@ -61,14 +61,14 @@ def test_a_new_episode_and_its_new_topic_change_only_the_sitemap_files_they_fall
     before = feeds.sitemap_files(episodes, others)
     after = feeds.sitemap_files(episodes + [("episodes/new.html", dt.date(2024, 6, 1))], others + ["topics/birds.html"])
     assert before.keys() == after.keys()
-    assert [name for name in after if after[name] != before[name]] == ["sitemaps/episodes-2024.xml",
-                                                                       "sitemaps/topics-b.xml"]
+    assert [name for name in after if after[name] != before[name]] == ["sitemap-episodes-2024.xml",
+                                                                       "sitemap-topics-b.xml"]
 
 
 def test_the_sitemap_index_names_each_file():
     urls = Urls("https://example.org/show/")
-    root = ET.fromstring(feeds.sitemap_index(["sitemaps/pages.xml", "sitemaps/episodes-2024.xml"], urls))
+    root = ET.fromstring(feeds.sitemap_index(["sitemap-pages.xml", "sitemap-episodes-2024.xml"], urls))
     ns = {"s": SITEMAP_NS}
     assert root.tag == f"{{{SITEMAP_NS}}}sitemapindex"
     assert [e.text for e in root.findall("s:sitemap/s:loc", ns)] == \
-        ["https://example.org/show/sitemaps/pages.xml", "https://example.org/show/sitemaps/episodes-2024.xml"]
+        ["https://example.org/show/sitemap-pages.xml", "https://example.org/show/sitemap-episodes-2024.xml"]
