@@ -214,9 +214,10 @@ class Cache:
             with open(self._pack_path(kind, DELTA), "rb") as f:
                 salt, delta_base, changed, removed = pickle.load(f)
             if salt == code_salt() and delta_base == base_id:
-                entries.update(changed)
+                merged = {**entries, **changed}   # applied to a copy: a delta that fails half-way is not applied
                 for key in removed:
-                    entries.pop(key, None)
+                    merged.pop(key, None)
+                entries = merged
         except FileNotFoundError:
             pass
         except Exception:  # noqa: BLE001 - a damaged delta: the pack as it was before it
