@@ -79,7 +79,7 @@ def record(root: Path, into: Path, limit: int, collect: bool = False) -> None:
     from generator import build, feeds, importer
 
     if collect:
-        build.gc_paused = contextlib.nullcontext
+        build._collector_paused = contextlib.nullcontext
 
     notes: dict = {"render": {}, "import": [[], 0], "sitemap": []}
 
