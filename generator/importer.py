@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.cache import FACTS, PAGE_DIGESTS, TRANSCRIPT_DIGESTS, Cache, Digests, make_key
+from generator.cache import FACTS, PAGE_DIGESTS, TRANSCRIPT_DIGESTS, Cache, Digests
 from generator.config import SiteConfig
 from generator.content import (EPISODES, decode_page, episode_meta, is_hand_edited, page_text,
                                read_front_matter, write_atomic)
@@ -51,6 +51,11 @@ def _page_facts(path: Path, data: bytes) -> tuple[str | None, str | None, str, b
     return slug, None, "", True
 
 
+def _facts_key(path: Path, digest: str) -> tuple[str, str]:
+    # The pack as a whole is salted with the code (Cache.put_pack): the page and its bytes' digest are enough.
+    return str(path), digest
+
+
 def _existing_pages(content_dir: Path, pack: dict, facts_used: dict,
                     digests: Digests) -> tuple[dict[str, _Existing], set[str]]:
     """Imported pages by source file name, and every slug already in use.
@@ -65,12 +70,12 @@ def _existing_pages(content_dir: Path, pack: dict, facts_used: dict,
         try:
             # Reading front matter is most of a no-op import; the facts are cached by content.
             digest, data = digests.known_or_read(path)
-            key = make_key("facts", str(path), digest)
+            key = _facts_key(path, digest)
             facts = pack.get(key)
             if not (isinstance(facts, tuple) and len(facts) == 4):
                 if data is None:
                     data, digest = digests.read(path)
-                    key = make_key("facts", str(path), digest)
+                    key = _facts_key(path, digest)
                 facts = _page_facts(path, data)
         except OSError:
             continue
@@ -213,7 +218,7 @@ def _write_page(job: tuple[Path, Transcript, str, int, tuple[str, ...], Path | N
     write_atomic(path, data)
     digest = hashlib.sha256(data).hexdigest()
     loaded = warm(path, data, digest, ignore_topics, cache_folder)
-    return make_key("facts", str(path), digest), (slug, transcript.source, transcript.sha256, False), loaded
+    return _facts_key(path, digest), (slug, transcript.source, transcript.sha256, False), loaded
 
 
 def import_site(config: SiteConfig, report: Report, *, settle_seconds: float = 0) -> ImportSummary:
