@@ -35,6 +35,17 @@ def signatures(episodes: list[Episode], topic_slugs: dict[str, str]) -> dict[str
     return {e.slug: (e.date.toordinal(), tuple(sorted({topic_slugs[t] for t in e.topics}))) for e in episodes}
 
 
+def topic_weight(episodes: int) -> float | None:
+    """What sharing a topic on this many episodes counts for (None: nothing,
+    too common). The count is rounded up to a power of two, so that a new
+    episode changes its topics' weights only when a count passes one: for
+    every other topic, the lists of the episodes that have it stay as they
+    were, but for the new episode as a candidate (``_update``)."""
+    if not 0 < episodes <= TOO_COMMON:
+        return None
+    return math.log(1 + RARITY / (1 << (episodes - 1).bit_length()))
+
+
 def related_episodes(signed: dict[str, Signature], count: int,
                      only: set[str] | None = None) -> dict[str, tuple[str, ...]]:
     """The ``count`` episodes related to each episode (to each in ``only``,
@@ -45,7 +56,7 @@ def related_episodes(signed: dict[str, Signature], count: int,
     for i, slug in enumerate(slugs):
         for topic in signed[slug][1]:
             postings[topic].append(i)
-    weight = {t: math.log(1 + RARITY / len(p)) for t, p in postings.items() if len(p) <= TOO_COMMON}
+    weight = {t: w for t, p in postings.items() if (w := topic_weight(len(p))) is not None}
     out: dict[str, tuple[str, ...]] = {}
     for i, slug in enumerate(slugs):
         if only is not None and slug not in only:
@@ -94,14 +105,54 @@ def _update(before: dict, related: dict, signed: dict, count: int) -> dict[str, 
     """The last table with the lists that can have changed worked out again."""
     changed = {s for s in signed.keys() | before.keys() if signed.get(s) != before.get(s)}
     topics = {t for s in changed for sig in (signed.get(s), before.get(s)) if sig for t in sig[1]}
+    was, now = _counts(before, topics), _counts(signed, topics)
+    if changed.isdisjoint(before):
+        # Only new episodes (the usual rebuild): an episode sharing with them
+        # only topics whose weight stayed as it was keeps its candidates and
+        # their scores, and gains the new ones; its list is the best of its
+        # old list and those. Where a weight changed, the list is made again.
+        moved = {t for t in topics if topic_weight(was[t]) != topic_weight(now[t])}
+        shared = {t for t in topics if topic_weight(now[t]) is not None} - moved
+        redo = {s for s, (_, own) in signed.items() if s in changed or not moved.isdisjoint(own)}
+        gaining = [s for s, (_, own) in signed.items() if s not in redo and not shared.isdisjoint(own)]
+        fresh = related_episodes(signed, count, redo)
+        fresh.update(_with_new(signed, related, gaining, changed, count))
+        return {s: fresh[s] if s in fresh else related[s] for s in signed}
     # A topic too common both before and after weighs nothing in either table:
     # sharing only such topics with a changed episode changes no list.
-    was, now = _counts(before, topics), _counts(signed, topics)
     topics = {t for t in topics if min(was[t], now[t]) <= TOO_COMMON}
     redo = {s for s, (_, own) in signed.items() if s in changed or not topics.isdisjoint(own)}
     fresh = related_episodes(signed, count, redo)
     # In the archive's order, as a clean build makes it.
     return {s: fresh[s] if s in redo else related[s] for s in signed}
+
+
+def _with_new(signed: dict[str, Signature], related: dict[str, tuple[str, ...]], gaining: list[str],
+              added: set[str], count: int) -> dict[str, tuple[str, ...]]:
+    """The lists of ``gaining`` with the ``added`` episodes as candidates
+    too, ranked as ``related_episodes`` ranks (the same sums, in the same order)."""
+    counts: dict[str, int] = defaultdict(int)
+    for _, own in signed.values():
+        for topic in own:
+            counts[topic] += 1
+    weight = {t: topic_weight(n) for t, n in counts.items()}
+    out = {}
+    for slug in gaining:
+        day, own = signed[slug]
+
+        def score(other: str) -> float:
+            theirs = set(signed[other][1])
+            total = 0.0
+            for topic in own:
+                w = weight[topic]
+                if w is not None and topic in theirs:
+                    total += w
+            return total
+        candidates = {other: score(other) for other in (*related[slug], *added)}
+        candidates = {other: s for other, s in candidates.items() if s > 0}
+        best = sorted(candidates, key=lambda j: (-round(candidates[j], 9), abs(signed[j][0] - day), j))[:count]
+        out[slug] = tuple(best)
+    return out
 
 
 def _counts(signed: dict[str, Signature], topics: set[str]) -> dict[str, int]:

@@ -85,3 +85,38 @@ def test_a_related_pack_not_as_written_is_only_a_miss(tmp_path: Path):
         assert related_table(episodes[1:], slugs, 4, cache) == related_table(episodes[1:], slugs, 4, Cache(None))
         cache.put_pack(RELATED, damaged)
         assert related_table(episodes, slugs, 4, cache) == want
+
+
+def test_random_changes_give_the_lists_a_clean_build_gives(monkeypatch):
+    # Small archives whose topic counts keep crossing powers of two and the
+    # too-common line, most steps only adding episodes (the fast path).
+    from generator.related import _update
+    mismatches = []
+    for seed in range(150):
+        rng = random.Random(seed)
+        monkeypatch.setattr(related, "TOO_COMMON", rng.choice([2, 3, 5, 8, 500]))
+        names = [f"t{i}" for i in range(rng.randrange(3, 15))]
+
+        def topics() -> tuple[str, ...]:
+            return tuple(sorted(set(rng.sample(names, rng.randrange(0, 4)))))
+        signed = {f"e{i}": (rng.randrange(50), topics()) for i in range(rng.randrange(5, 60))}
+        table = related_episodes(signed, 3)
+        for step in range(6):
+            new = dict(signed)
+            only_adding = rng.random() < 0.6
+            for _ in range(rng.randrange(1, 4)):
+                change = "add" if only_adding or not new else rng.choice(["add", "remove", "retag", "redate"])
+                slug = rng.choice(list(new)) if new else ""
+                if change == "add":
+                    new[f"n{step}-{rng.randrange(1000)}"] = (rng.randrange(50), topics())
+                elif change == "remove":
+                    del new[slug]
+                elif change == "retag":
+                    new[slug] = (new[slug][0], topics())
+                else:
+                    new[slug] = (rng.randrange(50), new[slug][1])
+            clean = related_episodes(new, 3)
+            if _update(signed, table, new, 3) != clean:
+                mismatches.append((seed, step))
+            signed, table = new, clean
+    assert mismatches == []
