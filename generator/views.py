@@ -146,7 +146,17 @@ class EpisodeInputs:
     audio: Audio | None
 
     def key(self, salt: str) -> str:
-        return make_key(salt, *(_key_part(getattr(self, f.name)) for f in fields(self)))
+        return inputs_key(self, salt)
+
+
+def inputs_key(inputs, salt: str) -> str:
+    """The key of a dataclass of a page's inputs: every field, so that a field added is in the key too."""
+    return make_key(salt, *(_key_part(getattr(inputs, name)) for name in _field_names(type(inputs))))
+
+
+@functools.cache
+def _field_names(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
 
 
 def _key_part(value) -> str:
@@ -172,7 +182,7 @@ class ListingInputs:
     years: tuple[tuple[int, int], ...]    # home: (year, episodes) of the year links; () otherwise
 
     def key(self, salt: str) -> str:
-        return make_key(salt, *(_key_part(getattr(self, f.name)) for f in fields(self)))
+        return inputs_key(self, salt)
 
     @property
     def template(self) -> str:
@@ -190,7 +200,7 @@ class YearInputs:
     template = "year.html"
 
     def key(self, salt: str) -> str:
-        return make_key(salt, *(_key_part(getattr(self, f.name)) for f in fields(self)))
+        return inputs_key(self, salt)
 
 
 def transcript_blocks(body: Body, audio_seconds: int = 0) -> list[dict]:
