@@ -290,9 +290,12 @@ class Views:
 
     def card(self, episode: Episode) -> Card:
         """An episode as listed on other pages (shared: never change one)."""
-        if (card := self._cards.get(episode.slug)) is None:
-            card = self._cards[episode.slug] = Card("card:" + self.site.pages[episode.slug].key,
-                                                    functools.partial(self._card_fields, episode))
+        return self.card_of(episode.slug)
+
+    def card_of(self, slug: str) -> Card:
+        if (card := self._cards.get(slug)) is None:
+            card = self._cards[slug] = Card("card:" + self.site.pages[slug].key,
+                                            functools.partial(self._card_fields, self.by_slug[slug]))
         return card
 
     def _card_fields(self, episode: Episode) -> dict:
@@ -312,13 +315,13 @@ class Views:
 
     def listings(self) -> list[ListingInputs]:
         """The home page's listing, each topic's that has a page, and each show's when there are several."""
-        site, card, by_slug = self.site, self.card, self.by_slug
+        site, card, card_of = self.site, self.card, self.card_of
         out = [ListingInputs("home", "", site.config.title, tuple(map(card, site.episodes)),
                              tuple((year, len(eps)) for year, eps in site.years().items()))]
-        out += [ListingInputs("topic", t.slug, t.name, tuple(card(by_slug[s]) for s in t.episodes), ())
+        out += [ListingInputs("topic", t.slug, t.name, tuple(map(card_of, t.episodes)), ())
                 for t in self._paged_topics()]
         if len(site.shows) > 1:
-            out += [ListingInputs("show", s.slug, s.name, tuple(card(by_slug[e]) for e in s.episodes), ())
+            out += [ListingInputs("show", s.slug, s.name, tuple(map(card_of, s.episodes)), ())
                     for s in site.shows.values()]
         return out
 
@@ -400,7 +403,7 @@ class Views:
             page=site.pages[episode.slug],
             newer=self.card(episodes[index - 1]) if index > 0 else None,
             older=self.card(episodes[index + 1]) if index + 1 < len(episodes) else None,
-            related=tuple(self.card(self.by_slug[s]) for s in site.related.get(episode.slug, ())),
+            related=tuple(map(self.card_of, site.related.get(episode.slug, ()))),
             topics=tuple(map(self._topic_links.__getitem__, episode.topics)),
             show_slug=site.show_slugs[episode.show] if episode.show and len(site.shows) > 1 else "",
             audio=site.audio.get(episode.slug))
