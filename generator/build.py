@@ -215,8 +215,8 @@ def _other_pages(views: Views, urls: Urls) -> list[tuple[str, str, dict]]:
 
 @dataclass
 class _Todo:
-    """Output whose inputs changed since the last build: a page, or for an
-    episode its page and/or its transcript download."""
+    """Output with its key, rendered if the key changed since the last
+    build: a page, or for an episode its page and/or its transcript download."""
     template: str | None      # None: only the download changed
     name: str
     key: str
@@ -258,12 +258,18 @@ def _episodes_to_render(out: Output, site: Site, urls: Urls, views: Views, page_
 
 
 def _pages_to_render(out: Output, pages: list[tuple[str, str, dict]], urls: Urls, page_salt: str) -> list[_Todo]:
-    todo = []
-    for template, name, ctx in pages:
-        key = make_key(template, page_salt, _context_json(ctx))
-        if not out.reuse(urls.output_file(name), key):
-            todo.append(_Todo(template, name, key, ctx))
-    return todo
+    return _changed(out, _keyed(pages, page_salt), urls)
+
+
+def _keyed(pages: list[tuple[str, str, dict]], page_salt: str) -> list[_Todo]:
+    """Each page (template, name, context) with its key."""
+    return [_Todo(template, name, make_key(template, page_salt, _context_json(ctx)), ctx)
+            for template, name, ctx in pages]
+
+
+def _changed(out: Output, pages: list[_Todo], urls: Urls) -> list[_Todo]:
+    """The pages whose file from the last build cannot be kept."""
+    return [t for t in pages if not out.reuse(urls.output_file(t.name), t.key)]
 
 
 def _listings_to_render(out: Output, views: Views, urls: Urls, page_salt: str,
@@ -279,17 +285,13 @@ def _listings_to_render(out: Output, views: Views, urls: Urls, page_salt: str,
     names: list[str] = []
     for inputs in views.listings() + views.years():
         inputs_key = inputs.key(salt)
-        template = inputs.template
-        made = None
         pages = known.get(inputs_key)
-        if pages is None:
-            made = [(template, name, ctx) for name, ctx in views.listing_pages(inputs)]
-            pages = [(name, make_key(template, page_salt, _context_json(ctx))) for _, name, ctx in made]
+        if pages is None or not all(out.reuse(urls.output_file(name), key) for name, key in pages):
+            made = _keyed([(inputs.template, name, ctx) for name, ctx in views.listing_pages(inputs)], page_salt)
+            pages = [(t.name, t.key) for t in made]
+            todo += _changed(out, made, urls)
         keys[inputs_key] = pages
         names += [name for name, _ in pages]
-        if not all(out.reuse(urls.output_file(name), key) for name, key in pages):
-            todo += _pages_to_render(out, made or [(template, name, ctx) for name, ctx in views.listing_pages(inputs)],
-                                     urls, page_salt)
     if keys != known:
         cache.put_pack(LISTING_KEYS, keys)
     return todo, names
