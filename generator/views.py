@@ -308,6 +308,10 @@ class Views:
         """Whether a topic has a page: enough episodes share it (site.yaml's topic_page_episodes)."""
         return len(self.site.topics[topic_slug].episodes) >= self.site.config.topic_page_episodes
 
+    @functools.cached_property
+    def _by_year(self) -> dict[int, list[Episode]]:
+        return self.site.years()   # once: the archive, the home page and the years' pages all list them
+
     def _paged_topics(self) -> list:
         return [t for t in self.site.topics.values() if self.has_page(t.slug)]
 
@@ -317,7 +321,7 @@ class Views:
         """The home page's listing, each topic's that has a page, and each show's when there are several."""
         site, card, card_of = self.site, self.card, self.card_of
         out = [ListingInputs("home", "", site.config.title, tuple(map(card, site.episodes)),
-                             tuple((year, len(eps)) for year, eps in site.years().items()))]
+                             tuple((year, len(eps)) for year, eps in self._by_year.items()))]
         out += [ListingInputs("topic", t.slug, t.name, tuple(map(card_of, t.episodes)), ())
                 for t in self._paged_topics()]
         if len(site.shows) > 1:
@@ -327,7 +331,7 @@ class Views:
 
     def years(self) -> list[YearInputs]:
         """Each year's page in the archive, newest first."""
-        years = list(self.site.years().items())
+        years = list(self._by_year.items())
         return [YearInputs(year, tuple(map(self.card, episodes)), years[i - 1][0] if i > 0 else None,
                            years[i + 1][0] if i + 1 < len(years) else None)
                 for i, (year, episodes) in enumerate(years)]
@@ -339,14 +343,13 @@ class Views:
         urls, kind = self.urls, inputs.kind
         if kind == "home":
             front, numbered = urls.home(), urls.home_page
-        elif kind == "topic":
-            front, numbered = urls.topic(inputs.slug), functools.partial(urls.topic_page, inputs.slug)
-        else:
-            front, numbered = urls.show(inputs.slug), functools.partial(urls.show_page, inputs.slug)
-        if kind == "home":
             years = [{"year": year, "url": urls.link(urls.year(year)), "count": count}
                      for year, count in inputs.years]
         else:
+            if kind == "topic":
+                front, numbered = urls.topic(inputs.slug), functools.partial(urls.topic_page, inputs.slug)
+            else:
+                front, numbered = urls.show(inputs.slug), functools.partial(urls.show_page, inputs.slug)
             group = {"name": inputs.name, "url": urls.link(front)}
             description = f"Episodes about {inputs.name}" if kind == "topic" else f"Episodes of {inputs.name}"
         pages = []
@@ -387,7 +390,7 @@ class Views:
 
     def _year_links(self) -> list[dict]:
         return [{"year": year, "url": self.urls.link(self.urls.year(year)), "count": len(eps)}
-                for year, eps in self.site.years().items()]
+                for year, eps in self._by_year.items()]
 
     def episode_blocks(self, slug: str) -> list[dict]:
         """The transcript itself, which ``episode_page`` leaves out: the build
