@@ -74,10 +74,15 @@ def related_episodes(signed: dict[str, Signature], count: int,
             # keeps this fast when a topic is shared by hundreds of episodes.
             floor = heapq.nlargest(count, scores.values())[-1] - 1e-6
             scores = {j: s for j, s in scores.items() if s >= floor}
-        day = days[i]
-        best = sorted(scores, key=lambda j: (-round(scores[j], 9), abs(days[j] - day), slugs[j]))[:count]
+        best = _best(scores, days[i], days.__getitem__, slugs.__getitem__, count)
         out[slug] = tuple(slugs[j] for j in best)
     return out
+
+
+def _best(scores: dict, day: int, day_of, slug_of, count: int) -> list:
+    """The ``count`` best of ``scores`` (candidate -> score): highest score,
+    then closest in date, then by slug. The one order of every list."""
+    return sorted(scores, key=lambda j: (-round(scores[j], 9), abs(day_of(j) - day), slug_of(j)))[:count]
 
 
 def related_table(episodes: list[Episode], topic_slugs: dict[str, str], count: int,
@@ -131,10 +136,7 @@ def _with_new(signed: dict[str, Signature], related: dict[str, tuple[str, ...]],
               added: set[str], count: int) -> dict[str, tuple[str, ...]]:
     """The lists of ``gaining`` with the ``added`` episodes as candidates
     too, ranked as ``related_episodes`` ranks (the same sums, in the same order)."""
-    counts: dict[str, int] = defaultdict(int)
-    for _, own in signed.values():
-        for topic in own:
-            counts[topic] += 1
+    counts = _counts(signed, {t for slug in gaining for t in signed[slug][1]})
     weight = {t: topic_weight(n) for t, n in counts.items()}
     out = {}
     for slug in gaining:
@@ -150,8 +152,7 @@ def _with_new(signed: dict[str, Signature], related: dict[str, tuple[str, ...]],
             return total
         candidates = {other: score(other) for other in (*related[slug], *added)}
         candidates = {other: s for other, s in candidates.items() if s > 0}
-        best = sorted(candidates, key=lambda j: (-round(candidates[j], 9), abs(signed[j][0] - day), j))[:count]
-        out[slug] = tuple(best)
+        out[slug] = tuple(_best(candidates, day, lambda other: signed[other][0], lambda other: other, count))
     return out
 
 
