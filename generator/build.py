@@ -368,8 +368,9 @@ def _keep_search_files(out: Output, names: list[str]) -> bool:
     """Keep the last build's search files ``names``, if each is as it was written."""
     for name in names:
         entry = out.old.get(search_shards.FOLDER + name)
-        # Named by a hash of their content, which their key (a hash of the same) must start with.
-        if not entry or name != f"shard-{entry[0][:12]}.json" or not out.reuse(search_shards.FOLDER + name, entry[0]):
+        # Named by a hash of their content, of which their key is the whole.
+        if not entry or name != search_shards.file_name("shard", entry[0]) \
+                or not out.reuse(search_shards.FOLDER + name, entry[0]):
             return False
     return True
 

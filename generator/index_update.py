@@ -24,7 +24,7 @@ from typing import Callable
 from generator.cache import code_salt
 from generator.search import FIELDS, DocTokens
 from generator.search_shards import (
-    SHARD_POSTINGS, EpisodeMeta, IndexData, Shard, Written, content_hash, pieces, site_files, utf16_key,
+    SHARD_POSTINGS, EpisodeMeta, IndexData, Shard, Written, content_hash, file_name, pieces, site_files, utf16_key,
 )
 
 STATE_FORMAT = 4
@@ -135,7 +135,7 @@ def insert(state: IndexState, at: int, number: int, key: str, doc, meta: Episode
     loaded: dict[str, dict] = {}
 
     def shard_rows(i: int) -> dict:
-        name = f"shard-{state.shards[i][1]}.json"
+        name = file_name("shard", state.shards[i][1])
         if name not in loaded:
             try:
                 text = read(name)
@@ -161,7 +161,7 @@ def insert(state: IndexState, at: int, number: int, key: str, doc, meta: Episode
             for i in range(i, i + max(1, pieces(before, size) - piece)):
                 part = shard_rows(i).get(term)
                 if not part:
-                    raise Stale(f"shard-{state.shards[i][1]}.json has no {term!r}")
+                    raise Stale(f"{file_name('shard', state.shards[i][1])} has no {term!r}")
                 start = len(row)
                 row.extend(part)
                 row[start] -= last

@@ -111,12 +111,21 @@ def _dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+HASH_DIGITS = 12   # of a file's sha256 in its name
+
+
 def content_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:HASH_DIGITS]
+
+
+def file_name(kind: str, digest: str) -> str:
+    """The file of ``kind`` ("shard", "meta", ...) whose text has this sha256
+    (the whole hex digest, or its first HASH_DIGITS digits: ``content_hash``)."""
+    return f"{kind}-{digest[:HASH_DIGITS]}.json"
 
 
 def _named(kind: str, text: str) -> tuple[str, str]:
-    return f"{kind}-{content_hash(text)}.json", text
+    return file_name(kind, content_hash(text)), text
 
 
 def doc_numbers(episodes: list[tuple[dt.date, str]]) -> list[int]:
@@ -226,9 +235,9 @@ def site_files(data: IndexData, rows: Callable[[str, int], list[int]],
             if same is None:
                 text = _dumps({"t": list(shard.terms), "p": [rows(t, 0) for t in shard.terms]})
                 same = content_hash(text)
-                files[f"shard-{same}.json"] = text
+                files[file_name("shard", same)] = text
             else:
-                kept_names.append(f"shard-{same}.json")
+                kept_names.append(file_name("shard", same))
             shards.append((shard, same))
             i += 1
             continue
@@ -245,9 +254,9 @@ def site_files(data: IndexData, rows: Callable[[str, int], list[int]],
                 text = _dumps({"t": [term], "p": [made[k - first]]})
                 firsts[term, k] = made[k - first][0]
                 same = content_hash(text)
-                files[f"shard-{same}.json"] = text
+                files[file_name("shard", same)] = text
             else:
-                kept_names.append(f"shard-{same}.json")
+                kept_names.append(file_name("shard", same))
             shards.append((piece, same))
         i += count
 
@@ -256,7 +265,7 @@ def site_files(data: IndexData, rows: Callable[[str, int], list[int]],
     for first in range(0, len(metas), META_CHUNK):
         text = _dumps([[m.url, m.title, m.show, m.date] for m in metas[first:first + META_CHUNK]])
         meta_hashes.append(content_hash(text))
-        files[f"meta-{meta_hashes[-1]}.json"] = text
+        files[file_name("meta", meta_hashes[-1])] = text
     show_names = sorted({m.show for m in metas if m.show})
     number = {name: i for i, name in enumerate(show_names)}
     shows_name, text = _named("shows", _dumps([number.get(m.show, -1) for m in metas]))
@@ -317,11 +326,11 @@ def _years(metas: list[EpisodeMeta], numbers: list[int]) -> list[list[int]]:
 
 def shard_name(manifest: dict, i: int) -> str:
     """The file of shard ``i`` (``shardName`` in assets/search-index.js)."""
-    return f"shard-{manifest['shards'][i][2]}.json"
+    return file_name("shard", manifest["shards"][i][2])
 
 
 def meta_name(manifest: dict, i: int) -> str:
-    return f"meta-{manifest['meta'][i]}.json"
+    return file_name("meta", manifest["meta"][i])
 
 
 def manifest_name(files: dict[str, str]) -> str:
