@@ -35,10 +35,10 @@ def main(root: Path, base_url: str) -> dict:
     from generator.importer import import_site
 
     imported = time.perf_counter()
-    summary = import_site(config, report)
+    summary = import_site(config, report, stats=before and before.stats)
     import_seconds = time.perf_counter() - imported
-    looked = unchanged.content_look(config)
-    result = build_site(config, report)
+    looked = unchanged.content_look(config, before, summary.added + summary.updated)
+    result = build_site(config, report, looked.stats)
     unchanged.remember(config, report, summary, result, before, looked)
     return {"total": time.perf_counter() - started, "parse": summary.parse_seconds,
             "import": import_seconds - summary.parse_seconds, **result.stages,

@@ -18,6 +18,7 @@ import itertools
 import os
 import pickle
 import time
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -282,10 +283,13 @@ class Digests:
     time, which nothing but the kernel sets, so a stale digest is never used.
     """
 
-    def __init__(self, cache: Cache, kind: str):
+    def __init__(self, cache: Cache, kind: str, stats: Mapping[str, os.stat_result] | None = None):
+        """``stats``: what stat said of the files a moment ago (unchanged.Look),
+        used rather than asking again; a file it lacks is looked at now."""
         self._cache, self._kind = cache, kind
         self._known: dict[str, tuple] = cache.get_pack(kind)
         self._seen: dict[str, tuple] = {}
+        self._stats = stats or {}
 
     def read(self, path: Path) -> tuple[bytes, str]:
         """The file's bytes and their digest. Raises OSError as reading does
@@ -296,9 +300,13 @@ class Digests:
 
     def known(self, path: Path) -> str | None:
         """The file's digest if its stat is as when it was taken, else None."""
-        known = self._known.get(str(path))
-        if known is not None and known[0] == _signature(path):
-            self._seen[str(path)] = known
+        name = str(path)
+        known = self._known.get(name)
+        if known is None:
+            return None
+        st = self._stats.get(name)
+        if (_signature(path) if st is None else (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)) == known[0]:
+            self._seen[name] = known
             return known[1]
         return None
 

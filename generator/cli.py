@@ -101,10 +101,10 @@ def _run(args: argparse.Namespace, config: SiteConfig, report: Report) -> None:
             from generator.build import build_site
             from generator.importer import import_site
 
-            summary = import_site(config, report)
+            summary = import_site(config, report, stats=before and before.stats)
             print(summary.line())
-            imported = unchanged.content_look(config)
-            result = build_site(config, report)
+            imported = unchanged.content_look(config, before, summary.added + summary.updated)
+            result = build_site(config, report, imported.stats)
             unchanged.remember(config, report, summary, result, before, imported)
         print(result.line())
         if result.audio:

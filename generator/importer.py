@@ -7,7 +7,9 @@ page by hand; a page's slug, once written, never changes.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,18 +132,20 @@ def _modified_within(path: Path, seconds: float) -> bool:
 
 def import_transcripts(source_dir: Path, content_dir: Path, report: Report, *,
                        topics_limit: int = 12, ignore_topics: tuple[str, ...] = (),
-                       settle_seconds: float = 0, cache: Cache | None = None) -> ImportSummary:
+                       settle_seconds: float = 0, cache: Cache | None = None,
+                       stats: Mapping[str, os.stat_result] | None = None) -> ImportSummary:
     """Bring content/episodes/ up to date with the transcripts in ``source_dir``.
 
     A transcript modified less than ``settle_seconds`` ago is left for a later
-    run (listed in ``pending``): it may be a copy still in progress."""
+    run (listed in ``pending``): it may be a copy still in progress.
+    ``stats``: what stat said of the files a moment ago (cache.Digests)."""
     if not source_dir.is_dir():
         raise GeneratorError("transcripts folder not found", source_dir)
     cache = cache or Cache(None)
     episodes_dir = content_dir / EPISODES
     pack = cache.get_pack(FACTS)
     facts_used: dict = {}
-    page_digests, transcript_digests = Digests(cache, PAGE_DIGESTS), Digests(cache, TRANSCRIPT_DIGESTS)
+    page_digests, transcript_digests = Digests(cache, PAGE_DIGESTS, stats), Digests(cache, TRANSCRIPT_DIGESTS, stats)
     existing, taken = _existing_pages(content_dir, pack, facts_used, page_digests)
     summary = ImportSummary()
     jobs = []
@@ -221,8 +225,9 @@ def _write_page(job: tuple[Path, Transcript, str, int, tuple[str, ...], Path | N
     return _facts_key(path, digest), (slug, transcript.source, transcript.sha256, False), loaded
 
 
-def import_site(config: SiteConfig, report: Report, *, settle_seconds: float = 0) -> ImportSummary:
+def import_site(config: SiteConfig, report: Report, *, settle_seconds: float = 0,
+                stats: Mapping[str, os.stat_result] | None = None) -> ImportSummary:
     """import_transcripts with everything taken from the site's config."""
     return import_transcripts(config.source_dir, config.content_dir, report,
                               topics_limit=config.topics_per_episode, ignore_topics=config.ignore_topics,
-                              settle_seconds=settle_seconds, cache=Cache(config.cache_dir))
+                              settle_seconds=settle_seconds, cache=Cache(config.cache_dir), stats=stats)

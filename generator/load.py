@@ -12,6 +12,7 @@ of a millisecond, less than writing and reading back its HTML would.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,12 +94,14 @@ def _load(job: tuple[Path, bytes, str, tuple[str, ...], Path | None]) -> Loaded 
     return loaded
 
 
-def load_pages(content_dir: Path, ignore_topics: tuple[str, ...], cache: Cache, report: Report) -> list[Loaded]:
-    """Every valid page, newest first; a broken page is reported and left out."""
+def load_pages(content_dir: Path, ignore_topics: tuple[str, ...], cache: Cache, report: Report,
+               stats: Mapping[str, os.stat_result] | None = None) -> list[Loaded]:
+    """Every valid page, newest first; a broken page is reported and left out.
+    ``stats``: what stat said of the pages a moment ago (cache.Digests)."""
     results: dict[Path, Loaded | ContentError] = {}
     jobs = []
     pack = cache.get_pack(PAGE)
-    digests = Digests(cache, PAGE_DIGESTS)
+    digests = Digests(cache, PAGE_DIGESTS, stats)
     listing = list_inputs(content_dir / EPISODES, "*.md", content_dir)
     for path, reason in listing.errors:
         results[path] = ContentError(reason, path)

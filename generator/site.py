@@ -3,7 +3,9 @@ is rendered, so navigation, topics, related episodes and links agree.
 """
 from __future__ import annotations
 
+import os
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from generator.cache import Cache
@@ -66,12 +68,13 @@ def _group_slugs(names: list[str], fallback: str) -> dict[str, str]:
     return out
 
 
-def build_model(config: SiteConfig, report: Report, cache: Cache | None = None) -> Site:
+def build_model(config: SiteConfig, report: Report, cache: Cache | None = None,
+                stats: Mapping[str, os.stat_result] | None = None) -> Site:
     """Load and cross-reference everything the templates will need, but the
     related episodes (``related.related_table``): the build works those out while
-    the search index is made in the background."""
+    the search index is made in the background. ``stats``: as for load_pages."""
     cache = cache or Cache(config.cache_dir)
-    pages = load_pages(config.content_dir, config.ignore_topics, cache, report)
+    pages = load_pages(config.content_dir, config.ignore_topics, cache, report, stats)
     episodes = [p.episode for p in pages]
 
     # "NATO" on one page and "Nato" on another are one topic, shown as first seen.

@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import stat
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.cache import UNCHANGED, Cache, make_key
@@ -45,6 +45,11 @@ class Look:
     sources_newest: int   # the newest change time among the sources, ns
     content_newest: int
     taken_ns: int
+    # Each file's stat by path, for the import and the build to use rather
+    # than stat every file again (cache.Digests); and the content rows, for
+    # content_look to update after the import wrote a few pages.
+    stats: dict[str, os.stat_result] = field(default_factory=dict, compare=False, repr=False)
+    content_rows: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -56,41 +61,45 @@ class _Record:
     result: BuildResult
 
 
-def _rows(folder: str, deep: bool, rows: list[str], newest: list[int], seen: set | None = None) -> None:
+def _rows(folder: str, deep: bool, rows: dict[str, str], newest: list[int], stats: dict[str, os.stat_result],
+          seen: set | None = None) -> None:
     """A line per entry of ``folder`` (and of its folders' when ``deep``,
-    through links too, as the loader reads them; each folder once).
+    through links too, as the loader reads them; each folder once), by path.
     Strings and scandir rather than Paths: this is the whole cost of a no-op."""
     try:
         with os.scandir(folder) as scan:
-            entries = sorted(scan, key=lambda e: e.name)
+            entries = list(scan)
     except OSError as exc:
-        rows.append(f"{folder!r}\0unreadable {exc.errno}")
+        rows[folder] = f"{folder!r}\0unreadable {exc.errno}"
         return
     for entry in entries:
-        try:
-            st = entry.stat()   # a link's target, which is what is read
-        except OSError as exc:
-            rows.append(f"{entry.path!r}\0missing {exc.errno}")
+        if not _add(entry.path, rows, newest, stats):
             continue
-        _add(entry.path, st, rows, newest)
+        st = stats[entry.path]
         if deep and stat.S_ISDIR(st.st_mode):
             seen = seen if seen is not None else set()
             if (st.st_dev, st.st_ino) not in seen:
                 seen.add((st.st_dev, st.st_ino))
-                _rows(entry.path, True, rows, newest, seen)
+                _rows(entry.path, True, rows, newest, stats, seen)
 
 
-def _row(path: str, rows: list[str], newest: list[int]) -> None:
+def _add(path: str, rows: dict[str, str], newest: list[int], stats: dict[str, os.stat_result]) -> bool:
+    """The row of one path (a link's target, which is what is read); False if stat failed."""
     try:
-        _add(path, os.stat(path), rows, newest)
+        st = stats[path] = os.stat(path)
     except OSError as exc:
-        rows.append(f"{path!r}\0missing {exc.errno}")
-
-
-def _add(path: str, st: os.stat_result, rows: list[str], newest: list[int]) -> None:
+        rows[path] = f"{path!r}\0missing {exc.errno}"
+        stats.pop(path, None)
+        return False
     if not stat.S_ISDIR(st.st_mode):
         newest[0] = max(newest[0], st.st_mtime_ns, st.st_ctime_ns)
-    rows.append(f"{path!r}\0{st.st_mode}\0{st.st_ino}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}")
+    rows[path] = f"{path!r}\0{st.st_mode}\0{st.st_ino}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}"
+    return True
+
+
+def _key(rows: dict[str, str], *fixed: str) -> str:
+    # Sorted, so a look updated path by path (content_look) has the key a fresh one would.
+    return make_key(UNCHANGED, *fixed, *sorted(rows.values()))
 
 
 def look(config: SiteConfig) -> Look | None:
@@ -99,15 +108,18 @@ def look(config: SiteConfig) -> Look | None:
     if any("://" in feed for feed in config.podcast_feeds):
         return None
     taken = time.time_ns()
-    rows: list[str] = [repr(config), os.environ.get("SOURCE_DATE_EPOCH", "")]
+    rows: dict[str, str] = {}
+    stats: dict[str, os.stat_result] = {}
     newest = [0]
-    _rows(os.fspath(config.source_dir), False, rows, newest)
-    _rows(os.fspath(config.templates_dir), True, rows, newest)
-    _rows(os.fspath(ASSETS), True, rows, newest)   # the code's own stylesheet and icons (code_salt covers its .js)
+    _rows(os.fspath(config.source_dir), False, rows, newest, stats)
+    _rows(os.fspath(config.templates_dir), True, rows, newest, stats)
+    _rows(os.fspath(ASSETS), True, rows, newest, stats)   # the code's own stylesheet and icons (code_salt covers its .js)
     for feed in config.podcast_feeds:
-        _row(os.fspath(config.root / feed), rows, newest)
+        _add(os.fspath(config.root / feed), rows, newest, stats)
     content = content_look(config)
-    return Look(make_key(UNCHANGED, *rows), content.content, newest[0], content.content_newest, taken)
+    sources = _key(rows, repr(config), os.environ.get("SOURCE_DATE_EPOCH", ""))
+    return Look(sources, content.content, newest[0], content.content_newest, taken,
+                {**stats, **content.stats}, content.content_rows)
 
 
 def _cache(config: SiteConfig) -> tuple[Cache, str]:
@@ -131,13 +143,26 @@ def last_build(config: SiteConfig) -> tuple[tuple[ImportSummary, BuildResult] | 
             replace(record.result, seconds=time.perf_counter() - started, stages=stages, unchanged=True)), now
 
 
-def content_look(config: SiteConfig) -> Look:
-    """The pages under content/ as the build is about to read them: take it after the import."""
+def content_look(config: SiteConfig, before: Look | None = None, written: list[Path] = ()) -> Look:
+    """The pages under content/ as the build is about to read them: take it
+    after the import. Given the look ``before`` the import and the pages it
+    ``written``, only those are looked at again (and their folders):
+    anything else that changed meanwhile shows in ``remember``'s look after
+    the build, which then remembers nothing."""
     taken = time.time_ns()
-    rows: list[str] = []
+    stats: dict[str, os.stat_result] = {}
     newest = [0]
-    _rows(os.fspath(config.content_dir), True, rows, newest)
-    return Look("", make_key(UNCHANGED, *rows), 0, newest[0], taken)
+    top = config.content_dir
+    if before is None or not before.content_rows or os.fspath(top) in before.content_rows:   # none, or unreadable
+        rows: dict[str, str] = {}
+        _rows(os.fspath(top), True, rows, newest, stats)
+        return Look("", _key(rows), 0, newest[0], taken, stats, rows)
+    rows, stats = dict(before.content_rows), dict(before.stats)
+    for path in {p for page in written for p in (page, *page.parents) if p != top and p.is_relative_to(top)}:
+        _add(os.fspath(path), rows, newest, stats)
+    newest[0] = max((st.st_ctime_ns if st.st_ctime_ns > st.st_mtime_ns else st.st_mtime_ns
+                     for path, st in stats.items() if path in rows and not stat.S_ISDIR(st.st_mode)), default=0)
+    return Look("", _key(rows), 0, newest[0], taken, stats, rows)
 
 
 def remember(config: SiteConfig, report: Report, summary: ImportSummary, result: BuildResult,
