@@ -10,13 +10,18 @@ A build is remembered only if what it read stood still while it read it:
 the sources (transcripts, templates, feed files) are looked at before the
 import and again after the build, the pages under content/ after the
 import (which writes them) and again after the build, and each pair must
-agree. A file modified within a second before the last look could be
-modified again in the same clock tick and keep its mtime, so then nothing
-is remembered (git's "racily clean" entries). Only a build
-that reported nothing is remembered: a warning or an error is reported
-again on every build, as it must be for --strict. A podcast feed given as
-a URL makes every build ask the show's host (a conditional GET), so then
-there is no shortcut.
+agree. The look after the import is the one before it with the pages the
+import wrote looked at again, and the import and the build take each
+file's stat from these looks rather than asking again: a +1 build at
+10,000 episodes stat'd content/ five times and the transcripts three.
+
+A file modified within a second before the last look could be modified
+again in the same clock tick and keep its mtime, so then nothing is
+remembered (git's "racily clean" entries). Only a build that reported
+nothing is remembered: a warning or an error is reported again on every
+build, as it must be for --strict. A podcast feed given as a URL makes
+every build ask the show's host (a conditional GET), so then there is no
+shortcut.
 """
 from __future__ import annotations
 
