@@ -183,6 +183,20 @@ def test_index_step_bench_times_the_old_a_full_and_a_newest_episode_build(tmp_pa
     assert not (tmp_path / "cache").exists()
 
 
+def test_the_stat_passes_bench_knows_every_digest_both_ways(tmp_path):
+    """With the look's stats, the import and the loader know each page's
+    and transcript's digest as they do asking stat again: the shortcut
+    the bench times is the one the build takes, and it loses nothing."""
+    from bench.corpus import write_archive_fm
+    from bench.run import run_build
+    from bench.stat_passes import measure
+
+    write_archive_fm(tmp_path / "seeds", 12, 300)
+    run_build(tmp_path)
+    row = measure(tmp_path, 1)
+    assert row["known"] == [3 * 12]   # two passes over the pages, one over the transcripts
+
+
 def test_the_tricks_bench_replays_what_a_build_did_and_each_pair_agrees(tmp_path):
     from bench import tricks
     from bench.corpus import write_archive_fm
