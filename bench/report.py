@@ -24,6 +24,12 @@ def seconds(stats: dict, key: str = "wall") -> str:
     return "–" if value is None else f"{value:.2f} s" if value < 10 else f"{value:.1f} s"
 
 
+def newest(stats: dict) -> str:
+    """The best try, and every try's wall time when there were several."""
+    tries = stats.get("tries", [])
+    return seconds(stats) + (f" (tries {'/'.join(f'{t:.2f}' for t in tries)})" if len(tries) > 1 else "")
+
+
 def peak(row: dict) -> float:
     return max(row[k]["peak_mb"] for k in ("cold", "noop", "newest", "mid", "edited", "from_pages"))
 
@@ -66,7 +72,7 @@ def print_builds(rows: list[dict]) -> None:
     for r in rows:
         name, size = r["largest_page"]
         print(f"| {r['n']:,} | {r['probe'][0]:.2f}/{r['probe'][1]:.2f} s | {seconds(r['cold'])} "
-              f"| {seconds(r['from_pages'])} | {seconds(r['noop'])} | {seconds(r['newest'])} | {seconds(r['mid'])} "
+              f"| {seconds(r['from_pages'])} | {seconds(r['noop'])} | {newest(r['newest'])} | {seconds(r['mid'])} "
               f"| {seconds(r['edited'])} | {peak(r):.0f} MB | {mib(r['site_bytes'])} "
               f"| {r['site_bytes'] / r['episodes'] / KB:,.1f} KB | `{name}` {size / KB:,.0f} KB | {identical(r)} |")
     print()

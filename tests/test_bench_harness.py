@@ -197,6 +197,19 @@ def test_the_stat_passes_bench_knows_every_digest_both_ways(tmp_path):
     assert row["known"] == [3 * 12]   # two passes over the pages, one over the transcripts
 
 
+def test_the_newest_episode_is_tried_again_on_the_archive_without_it(tmp_path):
+    from bench.corpus import write_archive_fm
+    from bench.run import newest_builds, run_build
+
+    write_archive_fm(tmp_path / "seeds", 12, 300)
+    run_build(tmp_path)
+    stats = newest_builds(tmp_path, 12, 2)
+    assert len(stats["tries"]) == 2 and stats["wall"] == min(stats["tries"]) and stats["episodes"] == 13
+    # Each try added the same episode, once: one more page, and the site shows 13 episodes.
+    assert len(list((tmp_path / "content" / "episodes").glob("*.md"))) == 13
+    assert "13 episodes" in (tmp_path / "_site" / "index.html").read_text(encoding="utf-8")
+
+
 def test_the_tricks_bench_replays_what_a_build_did_and_each_pair_agrees(tmp_path):
     from bench import tricks
     from bench.corpus import write_archive_fm
