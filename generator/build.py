@@ -10,9 +10,9 @@ import json
 import os
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Mapping
 from typing import Iterable
 
 from generator import audio, feeds, index_update, related, search, search_shards, transcript_html

@@ -28,6 +28,7 @@ from __future__ import annotations
 import os
 import stat
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -148,7 +149,7 @@ def last_build(config: SiteConfig) -> tuple[tuple[ImportSummary, BuildResult] | 
             replace(record.result, seconds=time.perf_counter() - started, stages=stages, unchanged=True)), now
 
 
-def content_look(config: SiteConfig, before: Look | None = None, written: list[Path] = ()) -> Look:
+def content_look(config: SiteConfig, before: Look | None = None, written: Iterable[Path] = ()) -> Look:
     """The pages under content/ as the build is about to read them: take it
     after the import. Given the look ``before`` the import and the pages it
     ``written``, only those are looked at again (and their folders):
@@ -165,7 +166,7 @@ def content_look(config: SiteConfig, before: Look | None = None, written: list[P
     rows, stats = dict(before.content_rows), dict(before.stats)
     for path in {p for page in written for p in (page, *page.parents) if p != top and p.is_relative_to(top)}:
         _add(os.fspath(path), rows, newest, stats)
-    newest[0] = max((st.st_ctime_ns if st.st_ctime_ns > st.st_mtime_ns else st.st_mtime_ns
+    newest[0] = max((max(st.st_mtime_ns, st.st_ctime_ns)
                      for path, st in stats.items() if path in rows and not stat.S_ISDIR(st.st_mode)), default=0)
     return Look("", _key(rows), 0, newest[0], taken, stats, rows)
 
