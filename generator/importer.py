@@ -18,7 +18,7 @@ from generator.config import SiteConfig
 from generator.content import (EPISODES, decode_page, episode_meta, is_hand_edited, page_text,
                                read_front_matter, write_atomic)
 from generator.errors import ContentError, GeneratorError, Report, TranscriptError
-from generator.inputs import list_inputs
+from generator.inputs import list_inputs, read_file
 from generator.load import Loaded, add_to_pack, warm
 from generator.paragraphs import sentences, split_paragraphs
 from generator.slugs import slugify, unique_slug
@@ -51,6 +51,17 @@ def _page_facts(path: Path, data: bytes) -> tuple[str | None, str | None, str, b
     if isinstance(source, dict) and isinstance(source.get("file"), str):
         return slug, source["file"], str(source.get("sha256", "")), is_hand_edited(text)
     return slug, None, "", True
+
+
+def _edited_by_hand_now(path: Path) -> bool:
+    """Whether a page about to be made again from its changed transcript
+    is now edited by hand. The page's facts were judged by the stat the
+    look before the import took, and an editor may have saved the page
+    since: read it again rather than overwrite someone's edit."""
+    try:
+        return _page_facts(path, read_file(path))[3]
+    except OSError:
+        return False   # gone: made anew, as a deleted page is
 
 
 def _facts_key(path: Path, digest: str) -> tuple[str, str]:
@@ -185,7 +196,7 @@ def import_transcripts(source_dir: Path, content_dir: Path, report: Report, *,
             report.warn(f"{path}: {warning}")
         old = existing.get(path.name)
         if old is not None:
-            if old.hand_edited:
+            if old.hand_edited or _edited_by_hand_now(old.path):
                 report.warn(f"{old.path}: its transcript {path.name} changed, but the page was edited by "
                             f"hand, so it was kept; delete the page and import again to take the new version")
                 summary.kept_edits.append(old.path)

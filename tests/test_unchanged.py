@@ -110,6 +110,23 @@ def test_the_build_after_a_new_transcript_is_a_no_op(project, monkeypatch):
     assert {p: p.stat().st_mtime_ns for p in (project / "_site").rglob("*")} == before
 
 
+def test_a_page_edited_by_hand_just_before_the_import_is_kept(project):
+    """An editor saves a page between the look at the inputs and the import,
+    whose transcript changed too: the look's stat of the page says it is as
+    the import wrote it, but the edit must not be overwritten."""
+    time.sleep(2.1)   # the pages' digests are remembered by their stat from here on
+    _append(project / "templates/home.html", "\n<!-- changed -->\n")
+    _settled(project)
+    transcript = sorted((project / "transcripts").glob("*.txt"))[0]
+    page = next(p for p in (project / "content/episodes").glob("*.md")
+                if transcript.name in p.read_text(encoding="utf-8"))
+    _append(transcript, "\nOne more sentence.\n")
+    time.sleep(1.1)
+    log = _in_process_build(project, before_import=lambda root: _append(page, "\nMY HAND NOTE\n"))
+    assert "MY HAND NOTE" in page.read_text(encoding="utf-8")
+    assert f"{page}: its transcript {transcript.name} changed, but the page was edited by hand" in log
+
+
 def test_a_flag_that_changes_the_config_is_a_change(project):
     run = _build(project, "--base-url", "https://example.org/archive/")
     assert NO_OP not in run.stdout
@@ -135,7 +152,7 @@ def test_a_file_changed_just_before_the_last_look_is_not_trusted(tmp_path):
     assert NO_OP in _build(root).stdout
 
 
-def _in_process_build(root: Path, during_import=None, during_build=None) -> None:
+def _in_process_build(root: Path, during_import=None, during_build=None, before_import=None) -> None:
     """The build command's steps, with a change made while they run."""
     import io
 
@@ -149,6 +166,8 @@ def _in_process_build(root: Path, during_import=None, during_build=None) -> None
     report = Report(stream=io.StringIO())
     hit, before = unchanged.last_build(config)
     assert hit is None
+    if before_import:
+        before_import(root)
     summary = import_site(config, report, stats=before.stats)
     if during_import:
         during_import(root)
@@ -157,6 +176,7 @@ def _in_process_build(root: Path, during_import=None, during_build=None) -> None
     if during_build:
         during_build(root)
     unchanged.remember(config, report, summary, result, before, imported)
+    return report.stream.getvalue()
 
 
 @pytest.mark.parametrize("when", ["after the import read it", "after the build read it"])
