@@ -211,8 +211,18 @@ def import_transcripts(source_dir: Path, content_dir: Path, report: Report, *,
         writes.append((target, transcript, slug))
         summary.added.append(target)
     summary.parse_seconds = time.perf_counter() - started
+    if writes:
+        _make_folder(episodes_dir)
     loaded = []
-    for key, facts, page in parallel_map(_write_page, [(*w, topics_limit, ignore_topics, cache.folder) for w in writes]):
+    for (target, *_), (key, facts, page) in zip(writes, parallel_map(
+            _write_page, [(*w, topics_limit, ignore_topics, cache.folder) for w in writes])):
+        if key is None:   # not written: ``page`` says why
+            report.error(ContentError(page, target))
+            summary.failed += 1
+            for written in (summary.added, summary.updated):
+                if target in written:
+                    written.remove(target)
+            continue
         facts_used[key] = facts
         if isinstance(page, Loaded):
             loaded.append(page)
@@ -223,14 +233,32 @@ def import_transcripts(source_dir: Path, content_dir: Path, report: Report, *,
     return summary
 
 
+def _make_folder(episodes_dir: Path) -> None:
+    """content/episodes/, made if missing; one error for the whole import
+    if it cannot be, rather than one per page."""
+    try:
+        episodes_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        where, reason = episodes_dir, exc.strerror or str(exc)
+        if episodes_dir.is_symlink():
+            reason = "a symbolic link to nothing"
+        elif file := next((p for p in episodes_dir.parents if p.exists() and not p.is_dir()), None):
+            where, reason = file, "a file where the folder for the pages should be"
+        raise GeneratorError(f"cannot make the folder for the pages: {reason}", where) from None
+
+
 def _write_page(job: tuple[Path, Transcript, str, int, tuple[str, ...], Path | None]) -> tuple[str, tuple, object]:
     """Make and write one page; runs in a worker process for a large batch.
     It also loads the page into the cache, as the build is about to need it.
     Returns the page's facts (what the next import would read back from it)
-    with their key, and the page as loaded."""
+    with their key, and the page as loaded; or None, None and why the page
+    could not be written."""
     path, transcript, slug, topics_limit, ignore_topics, cache_folder = job
     data = _page(_prepare(transcript, topics_limit, ignore_topics), slug).encode("utf-8")
-    write_atomic(path, data)
+    try:
+        write_atomic(path, data)
+    except OSError as exc:   # a folder where the page goes, say
+        return None, None, f"cannot write this page: {exc.strerror or exc}"
     digest = hashlib.sha256(data).hexdigest()
     loaded = warm(path, data, digest, ignore_topics, cache_folder)
     return _facts_key(path, digest), (slug, transcript.source, transcript.sha256, False), loaded

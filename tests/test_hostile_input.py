@@ -122,6 +122,31 @@ def test_a_socket_among_the_transcripts_is_skipped(site):
         build_skipping(site, "warning", r"sock\.txt: a socket, not a regular file; skipped")
 
 
+# A page that cannot be written, or a folder for the pages that cannot be made.
+
+def test_a_folder_where_a_new_page_goes_is_reported_and_the_rest_builds(site):
+    shutil.copy(REPO / "seeds" / "003_016b23e006a442db.txt", site / "seeds")   # published as belarus-joins-…
+    (site / "content" / "episodes" / "belarus-joins-sco-eurasia-grows-stronger.md").mkdir()
+    line = build_skipping(site, "error", r"belarus-joins")
+    assert line.endswith("episodes/belarus-joins-sco-eurasia-grows-stronger.md: cannot write this page: Is a directory")
+
+
+@pytest.mark.parametrize("blocked", ["a file named content", "a link to nothing for content/episodes"])
+def test_a_pages_folder_that_cannot_be_made_is_one_error(site, blocked):
+    shutil.rmtree(site / "content")
+    if blocked == "a file named content":
+        (site / "content").write_text("not a folder\n", encoding="utf-8")
+        expected = "content: cannot make the folder for the pages: a file where the folder for the pages should be"
+    else:
+        (site / "content").mkdir()
+        (site / "content" / "episodes").symlink_to(site / "nowhere")
+        expected = "content/episodes: cannot make the folder for the pages: a symbolic link to nothing"
+    result = run(site, "build")
+    assert result.returncode == 1 and "Traceback" not in result.stderr.decode("utf-8", "replace")
+    assert _messages(result) == [f"error: {site}/{expected}"]
+    assert (site / "content").exists() and not (site / "_site").exists()   # nothing written over, nothing built
+
+
 # Row 3: /dev/zero, and files too large to be a page or a transcript.
 
 def test_a_page_linked_to_dev_zero_is_skipped(site):
