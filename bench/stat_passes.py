@@ -18,19 +18,19 @@ import time
 from pathlib import Path
 
 from bench.build_once import REPO
-from bench.run import prepare, run_build
+from bench.run import prepare, run_build, settle
 from generator import unchanged
-from generator.cache import PAGE_DIGESTS, SETTLED_NS, TRANSCRIPT_DIGESTS, Cache, Digests
+from generator.cache import PAGE_DIGESTS, TRANSCRIPT_DIGESTS, Cache, Digests
 from generator.config import load_config
 from generator.inputs import list_inputs
 from generator.workers import gc_paused
 
 
-def settle(config) -> None:
+def remember_digests(config) -> None:
     """Remember every page's and transcript's digest, as a build a while
     after the cold one does (cache.SETTLED_NS): the cold build wrote the
     pages too recently for theirs to be remembered."""
-    time.sleep(SETTLED_NS / 1e9 + 0.1)
+    settle()
     cache = Cache(config.cache_dir)
     for kind, files in ((PAGE_DIGESTS, _pages(config)), (TRANSCRIPT_DIGESTS, _transcripts(config))):
         digests = Digests(cache, kind)
@@ -69,7 +69,7 @@ def measure(root: Path, repeats: int) -> dict:
     config = load_config(REPO / "site.yaml", {
         "source_dir": str(root / "seeds"), "content_dir": str(root / "content"),
         "output_dir": str(root / "_site"), "cache_dir": str(root / ".cache")})
-    settle(config)
+    remember_digests(config)
     before = unchanged.look(config)
     asked, shared, known = [], [], set()
     with gc_paused():   # as the build runs

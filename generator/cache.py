@@ -305,7 +305,7 @@ class Digests:
         if known is None:
             return None
         st = self._stats.get(name)
-        if (_signature(path) if st is None else (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)) == known[0]:
+        if _signature_of(os.stat(path) if st is None else st) == known[0]:
             self._seen[name] = known
             return known[1]
         return None
@@ -331,5 +331,8 @@ class Digests:
 
 
 def _signature(path: Path) -> tuple[int, int, int, int]:
-    st = os.stat(path)
+    return _signature_of(os.stat(path))
+
+
+def _signature_of(st: os.stat_result) -> tuple[int, int, int, int]:
     return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
