@@ -156,18 +156,17 @@ def content_look(config: SiteConfig, before: Look | None = None, written: Iterab
     anything else that changed meanwhile shows in ``remember``'s look after
     the build, which then remembers nothing."""
     taken = time.time_ns()
-    stats: dict[str, os.stat_result] = {}
-    newest = [0]
     top = config.content_dir
     if before is None or not before.content_rows or os.fspath(top) in before.content_rows:   # none, or unreadable
         rows: dict[str, str] = {}
+        stats: dict[str, os.stat_result] = {}
+        newest = [0]
         _rows(os.fspath(top), True, rows, newest, stats)
         return Look("", _key(rows), 0, newest[0], taken, stats, rows)
     rows, stats = dict(before.content_rows), dict(before.stats)
+    newest = [before.content_newest]   # the pages written are newer than any before
     for path in {p for page in written for p in (page, *page.parents) if p != top and p.is_relative_to(top)}:
         _add(os.fspath(path), rows, newest, stats)
-    newest[0] = max((max(st.st_mtime_ns, st.st_ctime_ns)
-                     for path, st in stats.items() if path in rows and not stat.S_ISDIR(st.st_mode)), default=0)
     return Look("", _key(rows), 0, newest[0], taken, stats, rows)
 
 
