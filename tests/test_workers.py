@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import weakref
 
 import pytest
 
@@ -24,6 +25,26 @@ def test_the_collector_is_on_again_after_a_paused_job_even_one_that_fails(collec
             assert not gc.isenabled()
             raise ValueError("the index step failed")
     assert gc.isenabled()   # else a long serve session would never collect a cycle again
+
+
+class _Node:
+    pass
+
+
+def test_cycles_left_by_a_paused_build_are_collected_by_the_next_one(collector_on):
+    # A pause ends by freezing what is alive, rather than letting the
+    # collector traverse it all once more; a watch session builds again and
+    # again, and must not keep each build's cyclic garbage for good.
+    with gc_paused():
+        node = _Node()
+        node.me = node
+        gone = weakref.ref(node)
+        del node
+    gc.collect()
+    assert gone() is not None      # frozen: not even a full collection looks at it
+    with gc_paused():
+        assert gone() is None      # the next pause collected it first
+    assert gc.get_freeze_count() > 0
 
 
 def test_a_collector_that_was_off_stays_off(collector_on):
