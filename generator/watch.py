@@ -31,6 +31,7 @@ from generator.content import EPISODES
 from generator.importer import import_site
 from generator.inputs import read_file
 from generator.transcript import parse_transcript
+from generator.workers import collect_frozen
 
 DEBOUNCE_MS = 1600      # longest a burst of changes is gathered before rebuilding
 STEP_MS = 200           # quiet time that ends a burst
@@ -211,6 +212,7 @@ class Rebuilder:
         print(f"{dt.datetime.now():%H:%M:%S} {reason}: {outcome}", file=self.out, flush=True)
         for listener in self.listeners:
             listener(self.state)
+        collect_frozen()   # the build's objects, while the pages reload
         return self.state
 
     def _remember_own_writes(self, config: SiteConfig, pages: list[Path]) -> None:

@@ -91,13 +91,13 @@ def gc_paused() -> Iterator[None]:
     on, the collector would first traverse every object made during the
     pause once more, 0.09 to 0.13 s at the end of a +1 build at 10,000
     episodes, just before a one-off build's process exits. A process that
-    pauses again (watch, serve, the tests) first collects what the last
-    pause froze, so nothing is kept for good. Re-measure: python -m
+    pauses again (the tests) first collects what the last pause froze, so
+    nothing is kept for good; watch and serve collect it as soon as a
+    rebuild is done (``collect_frozen``). Re-measure: python -m
     bench.stages (its "collector at the end")."""
     was_enabled = gc.isenabled()
-    if was_enabled and gc.get_freeze_count():
-        gc.unfreeze()
-        gc.collect()
+    if was_enabled:
+        collect_frozen()
     gc.disable()
     try:
         yield
@@ -105,6 +105,14 @@ def gc_paused() -> Iterator[None]:
         if was_enabled:
             gc.freeze()
             gc.enable()
+
+
+def collect_frozen() -> None:
+    """Collect what a pause froze (``gc_paused``), in a process that lives
+    on after a build: a whole site model may hang on a cycle in it."""
+    if gc.get_freeze_count():
+        gc.unfreeze()
+        gc.collect()
 
 
 def parallel_map(fn: Callable[[T], R], items: Iterable[T], *, min_batch: int = MIN_BATCH) -> Iterator[R]:

@@ -257,3 +257,35 @@ def test_watch_settle_seconds_is_checked(tmp_path, value, ok):
         with pytest.raises(ConfigError) as caught:
             load_config(config)
         assert caught.value.problems[0].startswith("key 'watch_settle_seconds': must be a number of seconds")
+
+
+def test_a_rebuild_lets_go_of_the_site_it_built(tmp_path):
+    # The build pauses the garbage collector and ends by freezing what it
+    # made (workers.gc_paused); a preview session lives on, and must not
+    # hold the last build's site model in memory until the next change.
+    import gc
+    import weakref
+
+    from generator import build
+    from generator.watch import Rebuilder
+
+    config = load_config(make_project(tmp_path))
+    made = []
+    real = build.Views
+
+    def views(site, urls):
+        made.append(weakref.ref(site))
+        cycle = [site]
+        cycle.append(cycle)   # as a build's objects may: only the collector frees the site now
+        return real(site, urls)
+
+    build.Views, was_enabled = views, gc.isenabled()
+    gc.enable()
+    try:
+        rebuilder = Rebuilder(config, lambda: config, tmp_path / "site.yaml", out=io.StringIO(), err=io.StringIO())
+        assert rebuilder.rebuild("start").ok
+    finally:
+        build.Views = real
+        if not was_enabled:
+            gc.disable()
+    assert made and made[0]() is None
