@@ -126,9 +126,25 @@ def _search_index(job: tuple, afresh: bool) -> tuple[dict[str, str], list[str]]:
     return written.files, written.kept
 
 
-def _timed_search_index(job: tuple) -> tuple[dict[str, str], float]:
+def _written_search_index(job: tuple) -> tuple[dict[str, str], list[str], str, float]:
+    """``search_index`` on the other core, which also writes the files into
+    ``job``'s folder (``Output.incoming``) for the build to move in: at
+    10,000 episodes a new transcript changes some 500 of them, and making
+    a file costs this machine's kernel half a millisecond, 0.25 s of the
+    main process in all. Returns each file's name and key (its content
+    hash), the kept files' names, the manifest's name and the seconds taken.
+    Re-measure: python -m bench.stages (its "place search files")."""
     started = time.perf_counter()
-    return search_index(job), time.perf_counter() - started
+    search_job, folder = job
+    files, kept = search_index(search_job)
+    folder = Path(folder)
+    folder.mkdir(exist_ok=True)
+    keys = {}
+    for name, text in files.items():
+        data = text.encode("utf-8")
+        (folder / name).write_bytes(data)
+        keys[name] = hashlib.sha256(data).hexdigest()
+    return keys, kept, search_shards.manifest_name(files), time.perf_counter() - started
 
 
 def _context_json(context: dict) -> str:
@@ -418,7 +434,7 @@ def _build_site(config: SiteConfig, report: Report, stats: Mapping[str, os.stat_
                              *(site.pages[e.slug].key for e in in_order), repr(numbers))
         indexing, manifest = None, _reuse_search_files(out, index_key)
         if manifest is None:
-            indexing = running.enter_context(Background(_timed_search_index, search_job))
+            indexing = running.enter_context(Background(_written_search_index, (search_job, str(out.incoming))))
         matching = time.perf_counter()
         site.audio, site.podcast_image, audio_report = audio.episode_audio(config, site.episodes, report)
         stages["audio"] = time.perf_counter() - matching
@@ -445,12 +461,16 @@ def _build_site(config: SiteConfig, report: Report, stats: Mapping[str, os.stat_
             transcript_html.write_transcripts(out, site, urls)
         _write_feeds(out, site, urls, listings + [name for _, name, _ in pages])
         if indexing:
-            (files, kept), stages["search"] = indexing.result()
-            if not _keep_search_files(out, kept):   # changed since the last build: make them all anew
+            keys, kept, manifest, stages["search"] = indexing.result()
+            if _keep_search_files(out, kept):
+                for name, key in keys.items():
+                    out.place(search_shards.FOLDER + name, out.incoming / name,
+                              index_key if name == "latest.json" else key)
+            else:   # changed since the last build: make them all anew
                 files, _ = search_index(search_job, afresh=True)
-            for name, text in files.items():
-                out.write(search_shards.FOLDER + name, text, index_key if name == "latest.json" else None)
-            manifest = search_shards.manifest_name(files)
+                for name, text in files.items():
+                    out.write(search_shards.FOLDER + name, text, index_key if name == "latest.json" else None)
+                manifest = search_shards.manifest_name(files)
         # The search page names the current manifest, so it needs no round trip to find it.
         _render_pages(out, _pages_to_render(out, [("search.html", *views.search_page(manifest))], urls, page_salt),
                       site, urls, views, templates_key)

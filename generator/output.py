@@ -132,6 +132,8 @@ class Output:
         self._dirs: set[Path] = set()
         self._placed: set[str] = set()   # names this build put in staging
         self._copier: Background | None = None   # while COPYING
+        # Beside the site, on its disk: files another process writes for ``place`` to move in.
+        self.incoming = self.final.parent / f".{self.final.name}.incoming-{os.getpid()}"
 
     @property
     def files(self) -> int:
@@ -145,7 +147,7 @@ class Output:
     def _remove_abandoned(self) -> None:
         """Staging folders of builds that were killed (their process is gone),
         and old sites a killed build had no time to delete."""
-        for kind in ("building", "old"):
+        for kind in ("building", "old", "incoming"):
             for folder in self.final.parent.glob(f".{self.final.name}.{kind}-*"):
                 pid = folder.name.split(f".{kind}-", 1)[1].split("-")[0]
                 if pid.isdigit() and (int(pid) == os.getpid() or not process_alive(int(pid))):
@@ -165,6 +167,7 @@ class Output:
     def __exit__(self, exc_type, exc, tb) -> None:
         if self._copier is not None:
             self._copier.__exit__(None, None, None)   # stop it before removing what it makes
+        shutil.rmtree(self.incoming, ignore_errors=True)
         if self.staging.exists():
             if exc_type is None:
                 old = self._old()
@@ -276,6 +279,20 @@ class Output:
         target = self._fresh(name)
         try:
             target.write_bytes(data)
+        except OSError as exc:
+            raise BuildError(f"cannot write {name}: {exc.strerror or exc}", self.final) from None
+        self.written(name, key)
+        self.write_seconds += time.perf_counter() - started
+
+    def place(self, name: str, source: Path, key: str) -> None:
+        """Move in as ``name`` a file another process wrote in ``incoming``,
+        unless the last build's file of that key can be kept."""
+        if self.reuse(name, key):
+            return
+        started = time.perf_counter()
+        target = self.path_for(name)
+        try:
+            os.replace(source, target)
         except OSError as exc:
             raise BuildError(f"cannot write {name}: {exc.strerror or exc}", self.final) from None
         self.written(name, key)

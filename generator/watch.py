@@ -69,7 +69,7 @@ def change_filter(config: SiteConfig) -> Callable[[watchfiles.Change, str], bool
     """Which file events count: never the build's own output, staging folder or cache."""
     default = watchfiles.DefaultFilter()
     skip = (config.output_dir.resolve(), config.cache_dir.resolve())
-    staging = re.compile(rf"^\.{re.escape(config.output_dir.name)}\.(building|old)-\d+(-\d+)?$")
+    staging = re.compile(rf"^\.{re.escape(config.output_dir.name)}\.(building|old|incoming)-\d+(-\d+)?$")
 
     def keep(change: watchfiles.Change, path: str) -> bool:
         p = Path(path)

@@ -298,6 +298,16 @@ def test_a_killed_builds_leftover_staging_folder_is_cleared(tmp_path: Path):
     assert not abandoned.exists()
 
 
+def test_the_search_files_written_beside_the_site_are_moved_in_and_nothing_is_left(tmp_path: Path):
+    abandoned = tmp_path / "._site.incoming-999999999"   # a killed build's search files
+    abandoned.mkdir()
+    (abandoned / "latest.json").write_text("{}")
+    out, _, _ = build_site_at(tmp_path)
+    pointer = json.loads((out / "search" / "latest.json").read_text())
+    assert (out / "search" / pointer["manifest"]).is_file()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("._site")) == []
+
+
 def test_author_is_named_in_the_json_feed(tmp_path: Path):
     out, _, _ = build_site_at(tmp_path, author="Made-Up Media")
     assert json.loads((out / "feed.json").read_text())["authors"] == [{"name": "Made-Up Media"}]

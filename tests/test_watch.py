@@ -59,6 +59,7 @@ def test_only_inputs_are_watched_never_the_output_staging_or_cache(tmp_path):
                  "content/episodes/a.md"):
         assert keep(added, str(tmp_path / path)), path
     for path in ("_site/index.html", f".{'_site'}.building-123/index.html", "._site.old-9/feed.xml", "._site.old-9-0/feed.xml",
+                 "._site.incoming-9/search/x.json",
                  ".cache/x", "content/episodes/.a.md.k2j3.tmp", "templates/.home.html.swp",
                  "templates/home.html~"):
         assert not keep(added, str(tmp_path / path)), path
