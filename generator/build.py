@@ -26,8 +26,7 @@ from generator.site import Site, build_model
 from generator.summaries import BuildResult
 from generator.workers import Background, gc_paused, parallel_map
 from generator.urls import Urls
-from generator.views import (Views, display_date, key_default, listing_id, names_any, transcript_blocks,
-                             transcript_header)
+from generator.views import Views, display_date, key_default, transcript_blocks, transcript_header
 
 ASSETS = Path(__file__).parent / "assets"
 
@@ -243,55 +242,36 @@ class _Todo:
     download: tuple[str, str] | None = None   # (name, key) of the episode's download, if changed
 
 
-_SALT = ""   # the entry of a keys pack that holds the salt its keys were made with (no slug is empty)
-
-
-def _changed_pages(site: Site, known: dict) -> set[str]:
-    """The episodes whose page is not the one the last build saw (``known``,
-    its episode keys), and those gone since."""
-    changed = {slug for slug, page in site.pages.items() if (old := known.get(slug)) is None or old[1] != page.key}
-    changed.update(slug for slug in known if slug != _SALT and slug not in site.pages)
-    return changed
-
-
 def _episodes_to_render(out: Output, site: Site, urls: Urls, views: Views, page_salt: str,
-                        cache: Cache) -> tuple[list[_Todo], set[str] | None]:
-    """Episode pages and transcript downloads whose key changed, and the
-    episodes whose page changed since the last build (None: it was made
-    with other code, config or templates, so count them all as changed).
-
-    An episode whose facts (views.EpisodeFacts) are the last build's, and
-    none of the episodes they name has another page, has the inputs it had
-    and so the key: only the facts are made, a microsecond each, not the
-    inputs, their key or the page's context. A page's key stands the
-    page's content hash in for its transcript, so checking it costs no Markdown."""
+                        cache: Cache) -> list[_Todo]:
+    """Episode pages and transcript downloads whose key changed. A page's key
+    stands the page's content hash in for its transcript, so checking it
+    costs no Markdown."""
     salt = make_key(page_salt, repr(site.config))
     known = cache.get_pack(EPISODE_KEYS)
-    changed = _changed_pages(site, known) if known.get(_SALT) == salt else None
-    keys: dict[str, object] = {_SALT: salt}
+    keys: dict[str, str] = {}
     todo = []
     for index, episode in enumerate(site.episodes):
-        facts, page_key, ctx = views.episode_facts(index), site.pages[episode.slug].key, None
-        name, old = urls.episode(episode.slug), known.get(episode.slug)
-        if changed is not None and old is not None and old[0] == facts and not names_any(facts, changed):
-            key = old[2]
-        else:
-            name, ctx = views.episode_page(views.inputs(facts))
-            key = make_key("episode.html", page_salt, _context_json(ctx), page_key)
-        keys[episode.slug] = (facts, page_key, key)
+        inputs = views.episode_inputs(index)
+        inputs_key = inputs.key(salt)
+        name, ctx, key = urls.episode(episode.slug), None, known.get(inputs_key)
+        if key is None:
+            name, ctx = views.episode_page(inputs)
+            key = make_key("episode.html", page_salt, _context_json(ctx), inputs.page.key)
+        keys[inputs_key] = key
         page_changed = not out.reuse(urls.output_file(name), key)
         download = None
         if site.config.transcript_files:
-            txt_key = make_key("txt", transcript_header(urls, episode), page_key)
+            txt_key = make_key("txt", transcript_header(urls, episode), site.pages[episode.slug].key)
             if not out.reuse(urls.transcript(episode.slug), txt_key):
                 download = (urls.transcript(episode.slug), txt_key)
         if page_changed or download:
             if ctx is None:
-                name, ctx = views.episode_page(views.inputs(facts))
+                name, ctx = views.episode_page(inputs)
             todo.append(_Todo("episode.html" if page_changed else None, name, key, ctx, episode.slug, download))
     if keys != known:
         cache.put_pack(EPISODE_KEYS, keys)
-    return todo, changed
+    return todo
 
 
 def _pages_to_render(out: Output, pages: list[tuple[str, str, dict]], urls: Urls, page_salt: str) -> list[_Todo]:
@@ -309,33 +289,25 @@ def _changed(out: Output, pages: list[_Todo], urls: Urls) -> list[_Todo]:
     return [t for t in pages if not out.reuse(urls.output_file(t.name), t.key)]
 
 
-def _listings_to_render(out: Output, views: Views, urls: Urls, page_salt: str, cache: Cache,
-                        changed: set[str] | None) -> tuple[list[_Todo], list[str]]:
+def _listings_to_render(out: Output, views: Views, urls: Urls, page_salt: str,
+                        cache: Cache) -> tuple[list[_Todo], list[str]]:
     """Listing pages whose key changed, and the name of every listing page.
-    A listing whose facts (views.ListingFacts, views.YearFacts) are the last
-    build's, and none of whose episodes has another page (``changed``, as
-    ``_episodes_to_render`` found), keeps the page keys it had: at 10,000
-    episodes that is 12,000 listings compared, not their cards made and keyed."""
+    A listing whose inputs are as they were keeps the page keys it had, so
+    the contexts of its pages are made only when it changed."""
     # The config too: page_size, for one, shapes a listing and shows nowhere as text.
     salt = make_key(page_salt, repr(views.site.config))
     known = cache.get_pack(LISTING_KEYS)
-    if known.get(_SALT) != salt:
-        changed = None
-    keys: dict[object, object] = {_SALT: salt}
+    keys: dict[str, list[tuple[str, str]]] = {}
     todo: list[_Todo] = []
     names: list[str] = []
-    for facts in views.listing_facts() + views.year_facts():
-        listing = listing_id(facts)
-        old = known.get(listing)
-        if old is not None and old[0] == facts and not names_any(facts, changed) \
-                and all(out.reuse(urls.output_file(name), key) for name, key in old[1]):
-            pages = old[1]
-        else:
-            inputs = views.inputs(facts)
+    for inputs in views.listings() + views.years():
+        inputs_key = inputs.key(salt)
+        pages = known.get(inputs_key)
+        if pages is None or not all(out.reuse(urls.output_file(name), key) for name, key in pages):
             made = _keyed([(inputs.template, name, ctx) for name, ctx in views.listing_pages(inputs)], page_salt)
             pages = [(t.name, t.key) for t in made]
             todo += _changed(out, made, urls)
-        keys[listing] = (facts, pages)
+        keys[inputs_key] = pages
         names += [name for name, _ in pages]
     if keys != known:
         cache.put_pack(LISTING_KEYS, keys)
@@ -481,8 +453,8 @@ def _build_site(config: SiteConfig, report: Report, stats: Mapping[str, os.stat_
         out.start_staging()
         pages = _other_pages(views, urls)
         site.related = related.related_table(site.episodes, site.topic_slugs, config.related_count, cache)
-        todo, changed = _episodes_to_render(out, site, urls, views, page_salt, cache)
-        listed, listings = _listings_to_render(out, views, urls, page_salt, cache, changed)
+        todo = _episodes_to_render(out, site, urls, views, page_salt, cache)
+        listed, listings = _listings_to_render(out, views, urls, page_salt, cache)
         todo += listed + _pages_to_render(out, pages, urls, page_salt)
         _render_pages(out, todo, site, urls, views, templates_key)
         if site.config.transcript_files:

@@ -3,7 +3,6 @@ Episode or the Site, only what a page shows, already formatted and linked.
 """
 from __future__ import annotations
 
-import collections
 import datetime as dt
 import functools
 import heapq
@@ -150,54 +149,6 @@ class EpisodeInputs:
         return inputs_key(self, salt)
 
 
-def facts_of(inputs_class):
-    """The facts of an inputs dataclass (EpisodeInputs, ListingInputs,
-    YearInputs): a named tuple of the same fields in which each episode the
-    page shows (a Card, or for an episode page its own page) is named by
-    its slug. They are made from the model alone, with no card and no key,
-    and the inputs are made from them (``Views.inputs``), so a page's facts
-    name everything it is made from: the same facts and the same page keys
-    for the episodes they name make the same inputs. A rebuild compares
-    them with the last build's and makes the inputs only where they differ."""
-    facts = collections.namedtuple(inputs_class.__name__.replace("Inputs", "Facts"), _field_names(inputs_class))
-    facts.inputs_class = inputs_class
-    facts.episode_fields = _episode_fields(inputs_class)
-    return facts
-
-
-def _episode_fields(inputs_class) -> tuple[tuple[int, str], ...]:
-    """(index, kind) of each field that shows episodes: "page" (a Loaded),
-    "card" (a Card or None) or "cards" (a tuple of them)."""
-    found = []
-    for index, f in enumerate(fields(inputs_class)):
-        shown = str(f.type)
-        kind = ("page" if shown == "Loaded" else "card" if shown == "Card | None"
-                else "cards" if shown == "tuple[Card, ...]" else None)
-        if kind:
-            found.append((index, kind))
-        elif "Card" in shown or "Loaded" in shown:   # a new way of showing episodes: teach this function
-            raise TypeError(f"{inputs_class.__name__}.{f.name}: {shown}: facts cannot name the episodes in it")
-    return tuple(found)
-
-
-def names_any(facts, slugs: set[str] | None) -> bool:
-    """Whether the facts name any of ``slugs`` (None: all episodes)."""
-    if slugs is None:
-        return True
-    if not slugs:
-        return False
-    for index, kind in facts.episode_fields:
-        value = facts[index]
-        if (not slugs.isdisjoint(value)) if kind == "cards" else value in slugs:
-            return True
-    return False
-
-
-def listing_id(facts) -> tuple:
-    """Which listing the facts are of, whatever it lists: (kind, slug), or ("year", year)."""
-    return ("year", facts.year) if isinstance(facts, YearFacts) else (facts.kind, facts.slug)
-
-
 def inputs_key(inputs, salt: str) -> str:
     """The key of a dataclass of a page's inputs: every field, so that a field added is in the key too."""
     return make_key(salt, *(_key_part(getattr(inputs, name)) for name in _field_names(type(inputs))))
@@ -250,11 +201,6 @@ class YearInputs:
 
     def key(self, salt: str) -> str:
         return inputs_key(self, salt)
-
-
-EpisodeFacts = facts_of(EpisodeInputs)
-ListingFacts = facts_of(ListingInputs)
-YearFacts = facts_of(YearInputs)
 
 
 def transcript_blocks(body: Body, audio_seconds: int = 0) -> list[dict]:
@@ -371,40 +317,24 @@ class Views:
 
     # Pages -------------------------------------------------------------------------------------
 
-    def inputs(self, facts):
-        """The inputs (EpisodeInputs, ListingInputs, YearInputs) the facts describe."""
-        values = list(facts)
-        for index, kind in facts.episode_fields:
-            named = values[index]
-            values[index] = (self.site.pages[named] if kind == "page" else tuple(map(self.card_of, named))
-                             if kind == "cards" else named and self.card_of(named))
-        return facts.inputs_class(*values)
-
-    def listing_facts(self) -> list[ListingFacts]:
+    def listings(self) -> list[ListingInputs]:
         """The home page's listing, each topic's that has a page, and each show's when there are several."""
-        site = self.site
-        out = [ListingFacts(kind="home", slug="", name=site.config.title, cards=tuple(e.slug for e in site.episodes),
-                            years=tuple((year, len(eps)) for year, eps in self._by_year.items()))]
-        out += [ListingFacts(kind="topic", slug=t.slug, name=t.name, cards=t.episodes, years=())
+        site, card, card_of = self.site, self.card, self.card_of
+        out = [ListingInputs("home", "", site.config.title, tuple(map(card, site.episodes)),
+                             tuple((year, len(eps)) for year, eps in self._by_year.items()))]
+        out += [ListingInputs("topic", t.slug, t.name, tuple(map(card_of, t.episodes)), ())
                 for t in self._paged_topics()]
         if len(site.shows) > 1:
-            out += [ListingFacts(kind="show", slug=s.slug, name=s.name, cards=s.episodes, years=())
+            out += [ListingInputs("show", s.slug, s.name, tuple(map(card_of, s.episodes)), ())
                     for s in site.shows.values()]
         return out
 
-    def listings(self) -> list[ListingInputs]:
-        return [self.inputs(facts) for facts in self.listing_facts()]
-
-    def year_facts(self) -> list[YearFacts]:
+    def years(self) -> list[YearInputs]:
         """Each year's page in the archive, newest first."""
         years = list(self._by_year.items())
-        return [YearFacts(year=year, cards=tuple(e.slug for e in episodes),
-                          newer=years[i - 1][0] if i > 0 else None,
-                          older=years[i + 1][0] if i + 1 < len(years) else None)
+        return [YearInputs(year, tuple(map(self.card, episodes)), years[i - 1][0] if i > 0 else None,
+                           years[i + 1][0] if i + 1 < len(years) else None)
                 for i, (year, episodes) in enumerate(years)]
-
-    def years(self) -> list[YearInputs]:
-        return [self.inputs(facts) for facts in self.year_facts()]
 
     def listing_pages(self, inputs: ListingInputs | YearInputs) -> list[tuple[str, dict]]:
         """(name, context) of a listing's front page and its numbered pages, from its inputs alone."""
@@ -468,22 +398,18 @@ class Views:
         audio = audio_view(self.site.audio.get(slug), self.by_slug[slug])
         return transcript_blocks(self.site.bodies[slug], audio["seconds"] if audio else 0)
 
-    def episode_facts(self, index: int) -> EpisodeFacts:
-        """What the episode at ``index`` (newest first) is rendered from, episodes named by slug."""
+    def episode_inputs(self, index: int) -> EpisodeInputs:
+        """What the episode at ``index`` (newest first) is rendered from."""
         site, episodes = self.site, self.site.episodes
-        slug = episodes[index].slug
         episode = episodes[index]
-        return EpisodeFacts(
-            page=slug,
-            newer=episodes[index - 1].slug if index > 0 else None,
-            older=episodes[index + 1].slug if index + 1 < len(episodes) else None,
-            related=tuple(site.related.get(slug, ())),
+        return EpisodeInputs(
+            page=site.pages[episode.slug],
+            newer=self.card(episodes[index - 1]) if index > 0 else None,
+            older=self.card(episodes[index + 1]) if index + 1 < len(episodes) else None,
+            related=tuple(map(self.card_of, site.related.get(episode.slug, ()))),
             topics=tuple(map(self._topic_links.__getitem__, episode.topics)),
             show_slug=site.show_slugs[episode.show] if episode.show and len(site.shows) > 1 else "",
-            audio=site.audio.get(slug))
-
-    def episode_inputs(self, index: int) -> EpisodeInputs:
-        return self.inputs(self.episode_facts(index))
+            audio=site.audio.get(episode.slug))
 
     def episode_page(self, inputs: EpisodeInputs) -> tuple[str, dict]:
         """(name, context) of an episode page, from its inputs alone (see EpisodeInputs)."""
