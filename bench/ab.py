@@ -27,12 +27,14 @@ from bench.corpus import write_archive_fm
 from bench.run import NEWEST_FILE, OUT, REPO, add_newest, settle
 
 
-def build(checkout: Path, root: Path) -> float:
-    """Import and build ``root`` with ``checkout``'s generator; wall seconds."""
+def build(checkout: Path, root: Path) -> tuple[float, float]:
+    """Import and build ``root`` with ``checkout``'s generator: wall seconds,
+    and the CPU seconds of the build's own process (its workers' aside),
+    which the wall time waits for and which swings less than it."""
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "bench.build_once", str(root)], cwd=checkout, check=True,
-                   stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    done = subprocess.run([sys.executable, "-m", "bench.build_once", str(root)], cwd=checkout, check=True,
+                          stdout=subprocess.PIPE, text=True)
+    return time.perf_counter() - started, json.loads(done.stdout).get("cpu", float("nan"))
 
 
 def archive(name: str, n: int) -> Path:
@@ -50,7 +52,7 @@ def take_out_newest(root: Path) -> None:
             page.unlink()
 
 
-def plus_one(checkout: Path, root: Path, n: int) -> float:
+def plus_one(checkout: Path, root: Path, n: int) -> tuple[float, float]:
     take_out_newest(root)
     build(checkout, root)
     settle()
@@ -69,17 +71,22 @@ def main() -> None:
     for checkout, root in sides.values():   # up to date with its code
         build(checkout, root)
     walls: dict[str, list[float]] = {"this": [], "base": []}
+    cpus: dict[str, list[float]] = {"this": [], "base": []}
     for pair in range(args.pairs):
         order = ["this", "base"] if pair % 2 == 0 else ["base", "this"]
         for side in order:
-            walls[side].append(plus_one(*sides[side], args.size))
-        print(f"pair {pair + 1}: this {walls['this'][-1]:.2f} s, base {walls['base'][-1]:.2f} s", flush=True)
-    diffs = [a - b for a, b in zip(walls["this"], walls["base"])]
-    print(json.dumps({"this": walls["this"], "base": walls["base"]}))
-    print(f"+1 newest at {args.size:,}: this {statistics.mean(walls['this']):.3f} s (best {min(walls['this']):.3f}), "
-          f"base {statistics.mean(walls['base']):.3f} s (best {min(walls['base']):.3f}); "
-          f"difference {statistics.mean(diffs):+.3f} s mean, {statistics.median(diffs):+.3f} s median "
-          f"over {args.pairs} pairs")
+            wall, cpu = plus_one(*sides[side], args.size)
+            walls[side].append(wall)
+            cpus[side].append(cpu)
+        print(f"pair {pair + 1}: this {walls['this'][-1]:.2f} s ({cpus['this'][-1]:.2f} s CPU), "
+              f"base {walls['base'][-1]:.2f} s ({cpus['base'][-1]:.2f} s CPU)", flush=True)
+    print(json.dumps({"wall": walls, "cpu": cpus}))
+    for what, runs in (("wall", walls), ("main-process CPU", cpus)):
+        diffs = [a - b for a, b in zip(runs["this"], runs["base"])]
+        print(f"+1 newest at {args.size:,}, {what}: this {statistics.mean(runs['this']):.3f} s "
+              f"(best {min(runs['this']):.3f}), base {statistics.mean(runs['base']):.3f} s "
+              f"(best {min(runs['base']):.3f}); difference {statistics.mean(diffs):+.3f} s mean, "
+              f"{statistics.median(diffs):+.3f} s median over {args.pairs} pairs")
 
 
 if __name__ == "__main__":
