@@ -230,6 +230,29 @@ def attach_audio(episodes: list[Episode], feeds: list[Feed], feed_entries: tuple
     return audio, report
 
 
+def _attach_cached(episodes: list[Episode], feeds: list[Feed], feed_entries: tuple[str, ...], warn,
+                   cache_dir: Path) -> tuple[dict[str, Audio], AudioReport]:
+    """``attach_audio``, or the last build's result when the feeds and what
+    it reads of each episode are as they were: matching 10,000 episodes
+    (their titles normalised) took 0.1 s of every build, a new episode or not.
+    Its warnings are given again, as every build reports them."""
+    from generator.cache import AUDIO, Cache, make_key
+
+    cache = Cache(cache_dir)
+    key = make_key("audio", repr(feeds), repr(feed_entries),
+                   *(f"{e.slug}\0{e.show}\0{e.title}\0{e.date}\0{e.audio!r}\0{e.path}" for e in episodes))
+    stored = cache.get(AUDIO, "match")
+    if isinstance(stored, tuple) and len(stored) == 4 and stored[0] == key:
+        _, audio, report, warnings = stored
+    else:
+        warnings = []
+        audio, report = attach_audio(episodes, feeds, feed_entries, warnings.append)
+        cache.put(AUDIO, "match", (key, audio, report, warnings))
+    for warning in warnings:
+        warn(warning)
+    return audio, report
+
+
 def write_unmatched(cache_dir: Path, report: AudioReport) -> Path:
     from generator.cache import write_replacing
 
@@ -272,7 +295,7 @@ def episode_audio(config, episodes: list[Episode], report, timeout: float | None
 
     feeds = read_feeds(config.podcast_feeds, config.root, config.cache_dir, report, timeout) \
         if config.podcast_feeds else []
-    audio, summary = attach_audio(episodes, feeds, tuple(f.source for f in feeds), report.warn)
+    audio, summary = _attach_cached(episodes, feeds, tuple(f.source for f in feeds), report.warn, config.cache_dir)
     image = next((f.image for f in feeds if f.image), "")
     if not config.podcast_feeds:
         return audio, image, None

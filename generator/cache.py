@@ -120,7 +120,8 @@ FACTS = "facts"                              # pack: what each existing page say
 EPISODE_KEYS = "episode-keys"                # pack: each episode page's inputs key -> its page key (build)
 LISTING_KEYS = "listing-keys"                # pack: each listing's inputs key -> its pages' names and keys (build)
 RELATED = "related"                          # pack: the last related-episodes table, and its inputs (related)
-ENTRY_KINDS = frozenset({PAGE, SEARCH_INDEX, UNCHANGED})
+AUDIO = "audio"                              # entry: the last match of episodes to feed items, and its key (audio)
+ENTRY_KINDS = frozenset({PAGE, SEARCH_INDEX, UNCHANGED, AUDIO})
 PACK_KINDS = frozenset({PAGE, PAGE_DIGESTS, TRANSCRIPT_DIGESTS, FACTS, EPISODE_KEYS, LISTING_KEYS, RELATED})
 
 

@@ -317,3 +317,32 @@ def test_an_item_that_could_be_any_of_many_episodes_gets_one_short_warning():
     assert audio == {} and len(warnings) == 1
     assert "could be any of several episodes" in warnings[0] and "and 35 more" in warnings[0]
     assert len(warnings[0]) < 400
+
+
+def test_a_rebuild_matches_again_only_when_the_feed_or_an_episode_changed(tmp_path, monkeypatch):
+    # The match is kept with what it was made from; its warnings are given on every build.
+    from generator import audio
+    from generator.config import load_config
+    from generator.site import build_model
+    root = _site(tmp_path, ["same_title.xml", "matching.xml"])
+    (root / "content" / "episodes").mkdir(parents=True)
+    from generator.importer import import_site
+    config = load_config(root / "site.yaml")
+    import_site(config, Report(stream=io.StringIO()))
+    matched = []
+    real = audio.attach_audio
+    monkeypatch.setattr(audio, "attach_audio", lambda *a: matched.append(1) or real(*a))
+
+    def run():
+        report = Report(stream=io.StringIO())
+        site = build_model(config, report)
+        found, _, summary = audio.episode_audio(config, site.episodes, report)
+        return found, summary.line(), report.stream.getvalue()
+
+    first = run()
+    assert run() == first and len(matched) == 1
+    feed = root / "feeds" / "matching.xml"
+    feed.write_text(feed.read_text(encoding="utf-8").replace("https://", "https://cdn."), encoding="utf-8")
+    changed = run()
+    assert len(matched) == 2 and changed[0] != first[0]
+    assert all(a.url.startswith("https://cdn.") for a in changed[0].values() if a.source.endswith("matching.xml"))
